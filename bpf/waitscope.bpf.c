@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * waitscope kernel side: per-thread time accounting of target processes.
+ *
+ * State machine per thread (enum ws_state), driven by scheduler tracepoints:
+ *   RUNNING --switch out, preempted or still runnable--> RUNQ  (involuntary switch)
+ *   RUNNING --switch out, not runnable-----------------> BLOCKED (voluntary switch)
+ *   BLOCKED --sched_wakeup-----------------------------> RUNQ
+ *   RUNQ    --switch in--------------------------------> RUNNING
+ *   (any)   --sched_process_exit-----------------------> EXITED (exit record emitted)
+ * Each transition adds (now - ts) to the bucket of the state being left, so the buckets of a
+ * thread always sum to the time since its accounting began.
+ *
+ * Every handler has one body (static __always_inline) and two thin wrappers: tp_btf (typed task
+ * pointers, state in task storage) and raw_tp (fallback: state in a tid-keyed hash).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "waitscope.h"
+
+#define TASK_RUNNING 0
+
+/* Set by the collector before load. */
+const volatile bool follow_children = false; /* -f: processes forked by targets become targets */
+const volatile bool use_tid_hash = false;    /* raw_tp fallback: state lives in acct_by_tid */
+
+/* Set by the collector after load, before attach. */
+__u64 window_start_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_TARGETS);
+	__type(key, __u32); /* tgid */
+	__type(value, struct ws_target);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ws_thread_acct);
+} acct_store SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_THREADS);
+	__type(key, __u32); /* tid */
+	__type(value, struct ws_thread_acct);
+} acct_by_tid SEC(".maps");
+
+/* Exit records, drained by the collector while the window runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_EXITED);
+	__type(key, __u32); /* tid */
+	__type(value, struct ws_thread_record);
+} exit_records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_TARGETS);
+	__type(key, __u32); /* tgid */
+	__type(value, struct ws_exited_totals);
+} exited_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ws_hists);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ws_counters);
+} counters SEC(".maps");
+
+static __always_inline struct ws_counters *counters_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+static __always_inline void count_drop(enum ws_drop kind)
+{
+	struct ws_counters *c = counters_get();
+
+	if (c && kind < WS_DROP_KINDS)
+		c->drops[kind]++;
+}
+
+static __always_inline void count_anomaly(struct ws_thread_acct *a)
+{
+	struct ws_counters *c = counters_get();
+
+	a->flags |= WS_THREAD_ANOMALY;
+	if (c)
+		c->anomalies++;
+}
+
+/* The one filter every handler runs first. */
+static __always_inline bool is_target(__u32 tgid)
+{
+	return tgid && bpf_map_lookup_elem(&targets, &tgid);
+}
+
+static __always_inline __u32 log2_u32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	return hi ? log2_u32(hi) + 32 : log2_u32(v);
+}
+
+static __always_inline void hist_add(enum ws_hist_kind kind, __u64 delta)
+{
+	__u32 zero = 0, slot = log2_u64(delta);
+	struct ws_hists *h = bpf_map_lookup_elem(&hists, &zero);
+
+	if (!h)
+		return;
+	if (slot >= WS_HIST_SLOTS)
+		slot = WS_HIST_SLOTS - 1;
+	if (kind == WS_HIST_RUNQ)
+		h->slots[WS_HIST_RUNQ][slot]++;
+	else
+		h->slots[WS_HIST_BLOCKED][slot]++;
+}
+
+/*
+ * Per-thread state: task storage when we hold a typed task pointer (tp_btf, iterators),
+ * otherwise the tid hash. A freshly created entry is all zeroes (first_ns == 0).
+ */
+static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task, __u32 tid,
+						       bool create)
+{
+	static const struct ws_thread_acct zero_acct = {};
+	struct ws_thread_acct *a;
+
+	if (task) {
+		a = bpf_task_storage_get(&acct_store, task, 0,
+					 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	} else {
+		a = bpf_map_lookup_elem(&acct_by_tid, &tid);
+		if (!a && create) {
+			bpf_map_update_elem(&acct_by_tid, &tid, &zero_acct, BPF_NOEXIST);
+			a = bpf_map_lookup_elem(&acct_by_tid, &tid);
+		}
+	}
+	if (!a && create)
+		count_drop(WS_DROP_STORAGE);
+	return a;
+}
+
+/* Add the time spent in the current state since the last transition; returns it. */
+static __always_inline __u64 acct_close_interval(struct ws_thread_acct *a, __u64 now)
+{
+	__u64 delta = now > a->ts ? now - a->ts : 0;
+
+	switch (a->state) {
+	case WS_STATE_RUNNING:
+		a->on_cpu_ns += delta;
+		break;
+	case WS_STATE_RUNQ:
+		a->runq_ns += delta;
+		hist_add(WS_HIST_RUNQ, delta);
+		break;
+	case WS_STATE_BLOCKED:
+		a->blocked_ns += delta;
+		hist_add(WS_HIST_BLOCKED, delta);
+		break;
+	default:
+		break;
+	}
+	return delta;
+}
+
+static __always_inline void acct_enter(struct ws_thread_acct *a, __u32 state, __u64 now)
+{
+	if (!a->first_ns)
+		a->first_ns = now;
+	a->state = state;
+	a->ts = now;
+}
+
+static __always_inline void count_event(void)
+{
+	struct ws_counters *c = counters_get();
+
+	if (c)
+		c->events++;
+}
+
+/* ---- sched_switch ---- */
+
+static __always_inline void switch_out(struct task_struct *task, __u32 tid, bool preempt,
+				       unsigned int prev_state, __u64 now)
+{
+	struct ws_thread_acct *a = acct_get(task, tid, true);
+
+	if (!a || a->state == WS_STATE_EXITED)
+		return;
+	if (a->first_ns) {
+		if (a->state != WS_STATE_RUNNING)
+			count_anomaly(a);
+		acct_close_interval(a, now);
+	}
+	/* The preempt flag wins: prev_state holds the raw state even on preemption. */
+	if (preempt || prev_state == TASK_RUNNING) {
+		a->invol_switches++;
+		acct_enter(a, WS_STATE_RUNQ, now);
+	} else {
+		a->vol_switches++;
+		acct_enter(a, WS_STATE_BLOCKED, now);
+	}
+}
+
+static __always_inline void switch_in(struct task_struct *task, __u32 tid, __u64 now)
+{
+	struct ws_thread_acct *a = acct_get(task, tid, true);
+
+	if (!a || a->state == WS_STATE_EXITED)
+		return;
+	if (a->first_ns) {
+		if (a->state != WS_STATE_RUNQ)
+			count_anomaly(a);
+		acct_close_interval(a, now);
+	}
+	acct_enter(a, WS_STATE_RUNNING, now);
+}
+
+static __always_inline void on_switch(bool preempt, struct task_struct *prev,
+				      struct task_struct *next, unsigned int prev_state, bool btf)
+{
+	__u32 prev_tgid, next_tgid;
+	__u64 now;
+
+	if (btf) {
+		prev_tgid = prev->tgid;
+		next_tgid = next->tgid;
+	} else {
+		prev_tgid = BPF_CORE_READ(prev, tgid);
+		next_tgid = BPF_CORE_READ(next, tgid);
+	}
+	if (!is_target(prev_tgid)) {
+		if (!is_target(next_tgid))
+			return;
+		now = bpf_ktime_get_ns();
+	} else {
+		now = bpf_ktime_get_ns();
+		switch_out(btf ? prev : NULL, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
+			   prev_state, now);
+		count_event();
+		if (!is_target(next_tgid))
+			return;
+	}
+	switch_in(btf ? next : NULL, btf ? next->pid : BPF_CORE_READ(next, pid), now);
+	count_event();
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	on_switch(preempt, prev, next, prev_state, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	on_switch(preempt, prev, next, prev_state, false);
+	return 0;
+}
+
+/* ---- sched_wakeup / sched_wakeup_new ---- */
+
+static __always_inline void on_wakeup(struct task_struct *p, bool btf, bool new_task)
+{
+	struct ws_thread_acct *a;
+	__u32 tgid, tid;
+	__u64 now;
+
+	tgid = btf ? p->tgid : BPF_CORE_READ(p, tgid);
+	if (!is_target(tgid))
+		return;
+	tid = btf ? p->pid : BPF_CORE_READ(p, pid);
+	now = bpf_ktime_get_ns();
+	count_event();
+	a = acct_get(btf ? p : NULL, tid, true);
+	if (!a || a->state == WS_STATE_EXITED)
+		return;
+	if (new_task) {
+		if (!a->first_ns)
+			a->flags |= WS_THREAD_BORN;
+		acct_enter(a, WS_STATE_RUNQ, now);
+		return;
+	}
+	if (!a->first_ns) {
+		/* First sight of a thread the seeding walk missed: it was blocked until now. */
+		acct_enter(a, WS_STATE_RUNQ, now);
+		return;
+	}
+	/* Waking a thread that is running or already runnable changes nothing. */
+	if (a->state != WS_STATE_BLOCKED)
+		return;
+	acct_close_interval(a, now);
+	a->wakeups++;
+	acct_enter(a, WS_STATE_RUNQ, now);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(tp_sched_wakeup, struct task_struct *p)
+{
+	on_wakeup(p, true, false);
+	return 0;
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(raw_sched_wakeup, struct task_struct *p)
+{
+	on_wakeup(p, false, false);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(tp_sched_wakeup_new, struct task_struct *p)
+{
+	on_wakeup(p, true, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p)
+{
+	on_wakeup(p, false, true);
+	return 0;
+}
+
+/* ---- sched_process_fork: count births; with -f, forked processes become targets ---- */
+
+static __always_inline void on_fork(struct task_struct *parent, struct task_struct *child,
+				    bool btf)
+{
+	struct ws_counters *c;
+	struct ws_target t = {};
+	__u32 ptgid, ctgid;
+
+	ptgid = btf ? parent->tgid : BPF_CORE_READ(parent, tgid);
+	if (!is_target(ptgid))
+		return;
+	c = counters_get();
+	if (c)
+		c->forks++;
+	ctgid = btf ? child->tgid : BPF_CORE_READ(child, tgid);
+	if (!follow_children || ctgid == ptgid)
+		return;
+	if (bpf_map_update_elem(&targets, &ctgid, &t, BPF_NOEXIST) && !is_target(ctgid))
+		count_drop(WS_DROP_TARGET_FULL);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tp_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(parent, child, false);
+	return 0;
+}
+
+/* ---- sched_process_exit: close the thread, emit its record, note the group's death ---- */
+
+static __always_inline void exited_totals_add(__u32 tgid, const struct ws_thread_acct *a,
+					      __u64 lifetime)
+{
+	static const struct ws_exited_totals zero_totals = {};
+	struct ws_exited_totals *t = bpf_map_lookup_elem(&exited_totals, &tgid);
+
+	if (!t) {
+		bpf_map_update_elem(&exited_totals, &tgid, &zero_totals, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&exited_totals, &tgid);
+		if (!t) {
+			count_drop(WS_DROP_EXIT_TOTALS);
+			return;
+		}
+	}
+	/* Threads of one process may exit on both CPUs at once. */
+	__sync_fetch_and_add(&t->on_cpu_ns, a->on_cpu_ns);
+	__sync_fetch_and_add(&t->runq_ns, a->runq_ns);
+	__sync_fetch_and_add(&t->blocked_ns, a->blocked_ns);
+	__sync_fetch_and_add(&t->vol_switches, a->vol_switches);
+	__sync_fetch_and_add(&t->invol_switches, a->invol_switches);
+	__sync_fetch_and_add(&t->wakeups, a->wakeups);
+	__sync_fetch_and_add(&t->lifetime_ns, lifetime);
+	__sync_fetch_and_add(&t->threads, 1);
+}
+
+static __always_inline void on_exit(struct task_struct *p, bool btf)
+{
+	struct ws_thread_record rec = {};
+	struct ws_thread_acct *a;
+	struct ws_target *target;
+	__u64 now, start, lifetime;
+	__u32 tgid, tid;
+
+	tgid = btf ? p->tgid : BPF_CORE_READ(p, tgid);
+	target = bpf_map_lookup_elem(&targets, &tgid);
+	if (!target)
+		return;
+	tid = btf ? p->pid : BPF_CORE_READ(p, pid);
+	now = bpf_ktime_get_ns();
+	count_event();
+
+	a = acct_get(btf ? p : NULL, tid, false);
+	if (a && a->state != WS_STATE_EXITED) {
+		if (a->first_ns)
+			acct_close_interval(a, now);
+		acct_enter(a, WS_STATE_EXITED, now);
+
+		start = BPF_CORE_READ(p, start_time);
+		if (start < window_start_ns)
+			start = window_start_ns;
+		lifetime = now > start ? now - start : 0;
+		exited_totals_add(tgid, a, lifetime);
+
+		rec.acct = *a;
+		rec.start_time_ns = BPF_CORE_READ(p, start_time);
+		rec.snap_ns = now;
+		rec.tid = tid;
+		rec.tgid = tgid;
+		rec.exited = 1;
+		bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), &p->comm);
+		if (bpf_map_update_elem(&exit_records, &tid, &rec, BPF_ANY))
+			count_drop(WS_DROP_EXIT_RECORD);
+		if (!btf)
+			bpf_map_delete_elem(&acct_by_tid, &tid);
+	}
+
+	__sync_fetch_and_add(&target->threads_exited, 1);
+	/* do_exit() decrements signal->live before this tracepoint: 0 means the group is dead. */
+	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
+		target->exit_ns = now;
+		target->group_dead = 1;
+	}
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
+{
+	on_exit(p, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(raw_sched_process_exit, struct task_struct *p)
+{
+	on_exit(p, false);
+	return 0;
+}
+
+/* ---- task iterators: seed the state of existing threads, dump all live threads ---- */
+
+static __always_inline struct ws_thread_acct *iter_acct(struct task_struct *task, bool create)
+{
+	if (use_tid_hash)
+		return acct_get(NULL, task->pid, create);
+	return acct_get(task, task->pid, create);
+}
+
+/* Run once right after attach: threads that sleep through the window get no event otherwise. */
+SEC("iter/task")
+int seed_threads(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ws_thread_acct *a;
+	__u64 now;
+
+	if (!task || !is_target(task->tgid) || task->exit_state)
+		return 0;
+	a = iter_acct(task, true);
+	if (!a || a->first_ns)
+		return 0; /* an event got there first */
+	now = bpf_ktime_get_ns();
+	a->flags |= WS_THREAD_SEEDED;
+	if (task->__state != TASK_RUNNING)
+		acct_enter(a, WS_STATE_BLOCKED, now);
+	else if (task->on_cpu)
+		acct_enter(a, WS_STATE_RUNNING, now);
+	else
+		acct_enter(a, WS_STATE_RUNQ, now);
+	return 0;
+}
+
+SEC("iter/task")
+int dump_threads(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct ws_thread_record rec = {};
+	struct ws_thread_acct *a;
+
+	if (!task || !is_target(task->tgid))
+		return 0;
+	a = iter_acct(task, false);
+	if (a && a->state == WS_STATE_EXITED)
+		return 0; /* a zombie already reported by its exit record */
+	if (!a && task->exit_state)
+		return 0;
+	if (a)
+		rec.acct = *a; /* without state, the thread shows as unaccounted time */
+	rec.start_time_ns = task->start_time;
+	rec.snap_ns = bpf_ktime_get_ns();
+	rec.tid = task->pid;
+	rec.tgid = task->tgid;
+	__builtin_memcpy(rec.comm, task->comm, sizeof(rec.comm));
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collector.h"
+#include "log.h"
+#include "waitscope.skel.h"
+
+__u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: both sides share one time base. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static bool is_iter(const struct bpf_program *prog)
+{
+	return bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER;
+}
+
+/* tp_btf programs are named tp_*, their raw_tp twins raw_*. */
+static void choose_programs(struct waitscope_bpf *skel, bool raw)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (strncmp(name, "tp_", 3) == 0)
+			bpf_program__set_autoload(prog, !raw);
+		else if (strncmp(name, "raw_", 4) == 0)
+			bpf_program__set_autoload(prog, raw);
+	}
+}
+
+static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts *o, int *err)
+{
+	struct waitscope_bpf *skel = waitscope_bpf__open();
+
+	if (!skel) {
+		*err = -errno;
+		return NULL;
+	}
+	skel->rodata->follow_children = o->follow_children;
+	skel->rodata->use_tid_hash = raw;
+	choose_programs(skel, raw);
+	/* Only one of the per-thread stores is used: shrink the other. */
+	if (!raw)
+		bpf_map__set_max_entries(skel->maps.acct_by_tid, 1);
+	*err = waitscope_bpf__load(skel);
+	if (*err) {
+		waitscope_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+int collector_load(struct collector *c, const struct collector_opts *o)
+{
+	int err = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->ncpus = libbpf_num_possible_cpus();
+	if (c->ncpus <= 0) {
+		ws_err("failed to count possible CPUs: %s", strerror(-c->ncpus));
+		return c->ncpus ? c->ncpus : -EINVAL;
+	}
+	if (!o->force_raw_tp) {
+		c->skel = open_and_load(false, o, &err);
+		if (!c->skel)
+			ws_debug("tp_btf programs did not load (%s): falling back to raw_tp",
+				 strerror(-err));
+	}
+	if (!c->skel) {
+		c->skel = open_and_load(true, o, &err);
+		c->raw_tp = true;
+	}
+	if (!c->skel) {
+		if (err == -EPERM || err == -EACCES)
+			ws_err("failed to load BPF programs: %s (run as root, or grant CAP_BPF "
+			       "and CAP_PERFMON)", strerror(-err));
+		else
+			ws_err("failed to load BPF programs: %s (run with -v for the verifier log)",
+			       strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int collector_add_target(struct collector *c, pid_t tgid)
+{
+	struct ws_target t = {};
+	__u32 key = (__u32)tgid;
+
+	if (bpf_map__update_elem(c->skel->maps.targets, &key, sizeof(key), &t, sizeof(t),
+				 BPF_ANY)) {
+		int err = -errno;
+
+		ws_err("failed to add target %d: %s", tgid, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+/* Run an iterator program to completion, handing each whole record to fn. */
+static int run_iter(struct bpf_link *link, int (*fn)(const struct ws_thread_record *, void *),
+		    void *ctx)
+{
+	char buf[sizeof(struct ws_thread_record) * 64];
+	size_t have = 0;
+	int fd, err = 0;
+	ssize_t n;
+
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		ws_err("failed to create task iterator: %s", strerror(errno));
+		return err;
+	}
+	for (;;) {
+		size_t off = 0;
+
+		n = read(fd, buf + have, sizeof(buf) - have);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			ws_err("failed to read task iterator: %s", strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		while (fn && have - off >= sizeof(struct ws_thread_record)) {
+			struct ws_thread_record rec;
+
+			memcpy(&rec, buf + off, sizeof(rec));
+			err = fn(&rec, ctx);
+			if (err)
+				goto out;
+			off += sizeof(rec);
+		}
+		if (!fn)
+			off = have;
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+out:
+	close(fd);
+	return err;
+}
+
+int collector_attach(struct collector *c, __u64 *window_start_ns)
+{
+	int err;
+
+	*window_start_ns = monotonic_ns();
+	c->skel->bss->window_start_ns = *window_start_ns;
+	err = waitscope_bpf__attach(c->skel);
+	if (err) {
+		ws_err("failed to attach BPF programs: %s", strerror(-err));
+		return err;
+	}
+	c->attached = true;
+	/* Give threads that will not see an event (sleeping through the window) a state now. */
+	return run_iter(c->skel->links.seed_threads, NULL, NULL);
+}
+
+static int add_record(const struct ws_thread_record *r, void *ctx)
+{
+	int err = profile_add_record(ctx, r);
+
+	if (err)
+		ws_err("failed to record thread %u: %s", r->tid, strerror(-err));
+	return err;
+}
+
+int collector_drain_exits(struct collector *c, struct ws_profile *p)
+{
+	int fd = bpf_map__fd(c->skel->maps.exit_records);
+	struct ws_thread_record rec;
+	__u32 key, next;
+	int err;
+
+	/* We delete as we go, so always take the first key. */
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &rec) == 0) {
+			err = profile_add_record(p, &rec);
+			if (err)
+				return err;
+		}
+		bpf_map_delete_elem(fd, &key);
+	}
+	return 0;
+}
+
+bool collector_target_exited(struct collector *c, pid_t tgid, __u64 *exit_ns)
+{
+	struct ws_target t;
+	__u32 key = (__u32)tgid;
+
+	if (bpf_map__lookup_elem(c->skel->maps.targets, &key, sizeof(key), &t, sizeof(t), 0))
+		return false;
+	if (t.group_dead && exit_ns)
+		*exit_ns = t.exit_ns;
+	return t.group_dead;
+}
+
+__u64 collector_detach(struct collector *c)
+{
+	struct bpf_object_skeleton *s = c->skel->skeleton;
+	int i;
+
+	for (i = 0; i < s->prog_cnt; i++) {
+		struct bpf_link **link = s->progs[i].link;
+
+		if (!*link || is_iter(*s->progs[i].prog))
+			continue;
+		bpf_link__destroy(*link);
+		*link = NULL;
+	}
+	c->attached = false;
+	return monotonic_ns();
+}
+
+/* Per-CPU array element 0, summed over CPUs as u64 words. */
+static int sum_percpu(struct bpf_map *map, __u64 *out, size_t words, int ncpus)
+{
+	size_t i, value_size = words * sizeof(__u64);
+	__u32 zero = 0;
+	__u64 *vals;
+	int cpu, err = 0;
+
+	vals = calloc((size_t)ncpus, value_size);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map__lookup_elem(map, &zero, sizeof(zero), vals, value_size * ncpus, 0)) {
+		err = -errno;
+		ws_err("failed to read map %s: %s", bpf_map__name(map), strerror(errno));
+		goto cleanup;
+	}
+	memset(out, 0, value_size);
+	for (cpu = 0; cpu < ncpus; cpu++)
+		for (i = 0; i < words; i++)
+			out[i] += vals[(size_t)cpu * words + i];
+cleanup:
+	free(vals);
+	return err;
+}
+
+/* Exited threads whose records were dropped: kernel totals minus the listed exit records. */
+static int collect_unlisted(struct collector *c, struct ws_profile *p)
+{
+	int fd = bpf_map__fd(c->skel->maps.exited_totals);
+	struct ws_exited_totals sum = {}, t;
+	struct ws_times listed = {};
+	__u32 key, *prevp = NULL, next;
+	size_t i;
+
+	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t))
+			continue;
+		sum.on_cpu_ns += t.on_cpu_ns;
+		sum.runq_ns += t.runq_ns;
+		sum.blocked_ns += t.blocked_ns;
+		sum.vol_switches += t.vol_switches;
+		sum.invol_switches += t.invol_switches;
+		sum.wakeups += t.wakeups;
+		sum.lifetime_ns += t.lifetime_ns;
+		sum.threads += t.threads;
+	}
+	for (i = 0; i < p->n_threads; i++)
+		if (p->threads[i].exited)
+			ws_times_add(&listed, &p->threads[i].t);
+
+#define LEFT(a, b) ((a) > (b) ? (a) - (b) : 0)
+	p->unlisted.on_cpu_ns = LEFT(sum.on_cpu_ns, listed.on_cpu_ns);
+	p->unlisted.runq_ns = LEFT(sum.runq_ns, listed.runq_ns);
+	p->unlisted.blocked_ns = LEFT(sum.blocked_ns, listed.blocked_ns);
+	p->unlisted.vol_switches = LEFT(sum.vol_switches, listed.vol_switches);
+	p->unlisted.invol_switches = LEFT(sum.invol_switches, listed.invol_switches);
+	p->unlisted.wakeups = LEFT(sum.wakeups, listed.wakeups);
+	p->unlisted.observed_ns = LEFT(sum.lifetime_ns, listed.observed_ns);
+#undef LEFT
+	p->unlisted_threads = 0;
+	for (i = 0; i < p->n_threads; i++)
+		p->unlisted_threads += p->threads[i].exited;
+	p->unlisted_threads = sum.threads > p->unlisted_threads ? sum.threads - p->unlisted_threads
+								: 0;
+	return 0;
+}
+
+int collector_collect(struct collector *c, struct ws_profile *p)
+{
+	int err;
+
+	err = run_iter(c->skel->links.dump_threads, add_record, p);
+	if (err)
+		return err;
+	err = collector_drain_exits(c, p);
+	if (err)
+		return err;
+	err = collect_unlisted(c, p);
+	if (err)
+		return err;
+	err = sum_percpu(c->skel->maps.hists, (__u64 *)&p->hists, sizeof(p->hists) / 8, c->ncpus);
+	if (err)
+		return err;
+	err = sum_percpu(c->skel->maps.counters, (__u64 *)&p->counters,
+			 sizeof(p->counters) / 8, c->ncpus);
+	if (err)
+		return err;
+	p->attach_mode = c->raw_tp ? "raw_tp" : "tp_btf";
+	return 0;
+}
+
+void collector_destroy(struct collector *c)
+{
+	/* Destroying the skeleton detaches every link: nothing stays in the kernel. */
+	waitscope_bpf__destroy(c->skel);
+	c->skel = NULL;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The BPF-facing shell: loads and attaches the kernel side, and fills a ws_profile from it. */
+#ifndef WS_COLLECTOR_H
+#define WS_COLLECTOR_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "profile.h"
+
+struct waitscope_bpf;
+
+struct collector_opts {
+	bool force_raw_tp; /* skip tp_btf, load the raw_tp programs */
+	bool follow_children;
+};
+
+struct collector {
+	struct waitscope_bpf *skel;
+	bool raw_tp;   /* the raw_tp fallback is in use */
+	int ncpus;     /* possible CPUs: size of per-CPU map values */
+	bool attached;
+};
+
+/* Open and load the BPF object, falling back to raw_tp when tp_btf does not load. */
+int collector_load(struct collector *c, const struct collector_opts *o);
+int collector_add_target(struct collector *c, pid_t tgid);
+/* Start the window: record its start, attach the tracepoints, seed the existing threads. */
+int collector_attach(struct collector *c, __u64 *window_start_ns);
+/* Move exit records from the kernel into the profile; call periodically while attached. */
+int collector_drain_exits(struct collector *c, struct ws_profile *p);
+/* Has the whole process tgid exited during the window? */
+bool collector_target_exited(struct collector *c, pid_t tgid, __u64 *exit_ns);
+/* End the window: detach the tracepoints (iterators stay usable); returns the end time. */
+__u64 collector_detach(struct collector *c);
+/* Read live threads, remaining exit records, exited totals, histograms and counters. */
+int collector_collect(struct collector *c, struct ws_profile *p);
+void collector_destroy(struct collector *c);
+
+__u64 monotonic_ns(void);
+
+#endif /* WS_COLLECTOR_H */

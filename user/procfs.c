@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "procfs.h"
+
+ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd, err;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+int schedstat_parse(const char *text, struct schedstat *out)
+{
+	unsigned long long a, b, c;
+	int consumed = 0;
+
+	if (sscanf(text, "%llu %llu %llu%n", &a, &b, &c, &consumed) != 3)
+		return -EINVAL;
+	if (text[consumed] && text[consumed] != '\n')
+		return -EINVAL;
+	out->on_cpu_ns = a;
+	out->run_delay_ns = b;
+	out->timeslices = c;
+	return 0;
+}
+
+int schedstat_read(pid_t tgid, pid_t tid, struct schedstat *out)
+{
+	char path[64], buf[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", tgid, tid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return schedstat_parse(buf, out);
+}
+
+int proc_stat_parse(const char *text, struct proc_stat *out)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')'), *p;
+	unsigned long long starttime = 0;
+	unsigned long flags = 0;
+	size_t len;
+	int field;
+
+	if (!open || !close || close < open || close[1] != ' ' || !close[2])
+		return -EINVAL;
+	len = (size_t)(close - open - 1);
+	if (len >= sizeof(out->comm))
+		len = sizeof(out->comm) - 1;
+	memcpy(out->comm, open + 1, len);
+	out->comm[len] = '\0';
+	out->state = close[2];
+	/* Fields after the comm: 3=state ... 9=flags ... 22=starttime. */
+	p = close + 2;
+	for (field = 3; field <= 22 && *p; field++) {
+		char *end;
+
+		if (field == 9 || field == 22) {
+			errno = 0;
+			if (field == 9)
+				flags = strtoul(p, &end, 10);
+			else
+				starttime = strtoull(p, &end, 10);
+			if (end == p || errno)
+				return -EINVAL;
+		}
+		p = strchr(p, ' ');
+		if (!p) {
+			if (field < 22)
+				return -EINVAL;
+			break;
+		}
+		p++;
+	}
+	if (field <= 22)
+		return -EINVAL;
+	out->flags = flags;
+	out->starttime = starttime;
+	return 0;
+}
+
+int proc_stat_read(pid_t pid, struct proc_stat *out)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return proc_stat_parse(buf, out);
+}
+
+int status_parse_capeff(const char *text, __u64 *capeff)
+{
+	const char *line = strstr(text, "\nCapEff:");
+	unsigned long long v;
+	char *end;
+
+	if (!line && strncmp(text, "CapEff:", 7) == 0)
+		line = text - 1;
+	if (!line)
+		return -EINVAL;
+	line += strlen("\nCapEff:");
+	while (*line == ' ' || *line == '\t')
+		line++;
+	errno = 0;
+	v = strtoull(line, &end, 16);
+	if (end == line || errno || (*end && *end != '\n'))
+		return -EINVAL;
+	*capeff = v;
+	return 0;
+}
+
+int self_capeff(__u64 *capeff)
+{
+	char buf[4096];
+	ssize_t n = read_small_file("/proc/self/status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return status_parse_capeff(buf, capeff);
+}
+
+int proc_list_tids(pid_t tgid, pid_t **tids, size_t *n)
+{
+	size_t cap = 0, count = 0;
+	pid_t *list = NULL, *grown;
+	struct dirent *de;
+	char path[64];
+	DIR *dir;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		char *end;
+		long tid = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || tid <= 0)
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			list = grown;
+		}
+		list[count++] = (pid_t)tid;
+	}
+cleanup:
+	closedir(dir);
+	if (err) {
+		free(list);
+		return err;
+	}
+	*tids = list;
+	*n = count;
+	return 0;
+}
+
+int status_parse_field(const char *text, const char *name, unsigned long *value)
+{
+	size_t len = strlen(name);
+	const char *line = text;
+	char *end;
+
+	while (line && *line) {
+		if (strncmp(line, name, len) == 0 && line[len] == ':') {
+			const char *v = line + len + 1;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			errno = 0;
+			*value = strtoul(v, &end, 10);
+			if (end == v || errno || (*end && *end != '\n'))
+				return -EINVAL;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Readers of /proc files. Each parser is pure (takes the text) so it can be unit-tested/fuzzed. */
+#ifndef WS_PROCFS_H
+#define WS_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+struct schedstat {
+	__u64 on_cpu_ns;    /* time spent on the CPU */
+	__u64 run_delay_ns; /* time spent waiting on a run queue */
+	__u64 timeslices;
+};
+
+/* "/proc/PID/task/TID/schedstat" text: "ON_CPU RUN_DELAY SLICES\n". Returns 0 or -EINVAL. */
+int schedstat_parse(const char *text, struct schedstat *out);
+int schedstat_read(pid_t tgid, pid_t tid, struct schedstat *out);
+
+/*
+ * From "/proc/PID/stat" text: the comm (between the first '(' and the LAST ')'), the state letter,
+ * the flags field (field 9) and the start time in clock ticks (field 22). Returns 0 or -EINVAL.
+ */
+struct proc_stat {
+	char comm[16];
+	char state;
+	unsigned long flags;
+	unsigned long long starttime;
+};
+int proc_stat_parse(const char *text, struct proc_stat *out);
+int proc_stat_read(pid_t pid, struct proc_stat *out);
+
+#define WS_PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* Effective capability mask from "/proc/self/status" text ("CapEff:\t000001ffffffffff"). */
+int status_parse_capeff(const char *text, __u64 *capeff);
+int self_capeff(__u64 *capeff);
+
+/* List the thread ids of a process (/proc/PID/task). Caller frees *tids. */
+int proc_list_tids(pid_t tgid, pid_t **tids, size_t *n);
+
+/* Read a small file into buf (NUL-terminated). Returns bytes read or -errno. */
+ssize_t read_small_file(const char *path, char *buf, size_t size);
+
+
+/* A numeric field of "/proc/PID/status" text, e.g. "Tgid". Returns 0 or -EINVAL. */
+int status_parse_field(const char *text, const char *name, unsigned long *value);
+
+#endif /* WS_PROCFS_H */

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The measured profile of one window, in plain structs. Pure: no BPF, no /proc.
+ * The collector fills it from kernel records; reports and the model read it.
+ */
+#ifndef WS_PROFILE_H
+#define WS_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "waitscope.h"
+
+/* Time and switch counters of one thread, or summed over many. */
+struct ws_times {
+	__u64 on_cpu_ns;
+	__u64 runq_ns;
+	__u64 blocked_ns;
+	__u64 vol_switches;
+	__u64 invol_switches;
+	__u64 wakeups;
+	__u64 observed_ns; /* time the thread(s) existed inside the window, from the kernel's clock */
+};
+
+struct ws_thread {
+	__u32 tid;
+	__u32 tgid;
+	char comm[WS_COMM_LEN];
+	struct ws_times t;
+	bool exited; /* exited during the window */
+	bool born;   /* created during the window */
+};
+
+struct ws_target_info {
+	pid_t tgid;
+	char comm[WS_COMM_LEN];
+	bool exited;        /* the whole process exited during the window */
+	__u64 exit_ns;      /* CLOCK_MONOTONIC ns, when exited */
+};
+
+/*
+ * The kernel's own accounting over the same window (/proc/PID/task/TID/schedstat deltas), for the
+ * threads alive at both ends of the window, next to what the BPF side measured for those threads.
+ */
+struct ws_crosscheck {
+	bool valid;
+	__u32 threads;
+	__u64 bpf_on_cpu_ns;
+	__u64 bpf_runq_ns;
+	__u64 kernel_on_cpu_ns;    /* schedstat field 1 delta */
+	__u64 kernel_run_delay_ns; /* schedstat field 2 delta */
+};
+
+struct ws_profile {
+	/* what was profiled */
+	struct ws_target_info *targets;
+	size_t n_targets;
+	char *command;              /* "-- COMMAND" mode: the command line, else NULL */
+
+	/* the window, CLOCK_MONOTONIC ns */
+	__u64 window_start_ns;
+	__u64 window_end_ns;
+	bool interrupted;           /* ended early by a signal */
+	bool all_targets_exited;    /* ended early because every target exited */
+
+	/* threads with a record (live at the end, or exited with an exit record) */
+	struct ws_thread *threads;
+	size_t n_threads;
+	size_t cap_threads;
+
+	/* Threads that exited but whose exit record was dropped: only their sums are known. */
+	struct ws_times unlisted;
+	__u64 unlisted_threads;
+
+	/* derived by profile_finish() */
+	struct ws_times totals;     /* listed threads + unlisted */
+	__u64 n_threads_total;      /* listed + unlisted */
+	double coverage;            /* accounted / observed, 1.0 = complete */
+
+	struct ws_hists hists;
+	struct ws_counters counters;
+	struct ws_crosscheck crosscheck;
+	const char *attach_mode;    /* "tp_btf" or "raw_tp" */
+};
+
+void profile_init(struct ws_profile *p);
+/* Frees what the profile owns (threads, targets, command: allocate them with malloc) and resets it. */
+void profile_free(struct ws_profile *p);
+
+/* Append a target process (comm may be NULL). Returns 0, or -ENOMEM. */
+int profile_add_target(struct ws_profile *p, pid_t tgid, const char *comm);
+/* Set command to argv (NULL-terminated) joined with spaces. Returns 0, or -ENOMEM. */
+int profile_set_command(struct ws_profile *p, char *const *argv);
+
+/*
+ * Turn one kernel record into a thread of the profile: close the interval still open at the
+ * record's snapshot (capped at the window end) into the state the thread was in, and compute
+ * the time the thread existed inside the window from its kernel start time and exit.
+ * A record with a tid already present replaces it (a later snapshot or the exit record wins).
+ * Returns 0, or -ENOMEM.
+ */
+int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r);
+
+/* Accounted time of a record once its open interval is closed; exposed for tests. */
+void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_ns,
+			  __u64 window_end_ns, struct ws_times *out);
+
+void ws_times_add(struct ws_times *sum, const struct ws_times *t);
+__u64 ws_times_accounted(const struct ws_times *t); /* on_cpu + runq + blocked */
+/* accounted / observed; 1.0 when nothing was observed */
+double ws_times_coverage(const struct ws_times *t);
+/* num / den as a double; NaN when den is 0 (reports print NaN as null or "n/a") */
+double ws_ratio(__u64 num, __u64 den);
+
+/* Compute totals, thread count and coverage. Call once after all records are added. */
+void profile_finish(struct ws_profile *p);
+
+double profile_window_s(const struct ws_profile *p);
+
+/* Sort threads by on-CPU + run-queue + blocked, biggest first (for the -T table). */
+void profile_sort_threads(struct ws_profile *p);
+/*
+ * The same order without touching p: a malloc'ed array of n_threads pointers into p->threads,
+ * freed by the caller. NULL when out of memory.
+ */
+const struct ws_thread **profile_sorted_threads(const struct ws_profile *p);
+
+/* Why the window ended: "signal", "targets-exited" or "duration" (signal wins if both are set). */
+const char *profile_ended_by(const struct ws_profile *p);
+/* Sum of all drop counters. */
+__u64 profile_drops_total(const struct ws_profile *p);
+
+#endif /* WS_PROFILE_H */

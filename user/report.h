@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Report writers. Each takes a FILE * so tests can capture the output. */
+#ifndef WS_REPORT_H
+#define WS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "profile.h"
+
+struct report_opts {
+	bool per_thread; /* -T: per-thread table in the text report */
+};
+
+void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *o);
+void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *o);
+
+#endif /* WS_REPORT_H */

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* One profiling run: preflight checks, targets, window loop, report. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "collector.h"
+#include "crosscheck.h"
+#include "launch.h"
+#include "log.h"
+#include "procfs.h"
+#include "report.h"
+#include "run.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define TICK_MS 100
+
+#define CAP_SYS_ADMIN 21
+#define CAP_PERFMON 38
+#define CAP_BPF 39
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -errno;
+	return 0;
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN covers both on older kernels). */
+static int check_privileges(void)
+{
+	__u64 caps;
+
+	if (self_capeff(&caps))
+		return 0; /* cannot tell: let the BPF load report it */
+	if (caps & (1ull << CAP_SYS_ADMIN))
+		return 0;
+	if (!(caps & (1ull << CAP_BPF))) {
+		ws_err("failed to start: missing capability CAP_BPF (run as root, or grant "
+		       "cap_bpf,cap_perfmon)");
+		return -EPERM;
+	}
+	if (!(caps & (1ull << CAP_PERFMON))) {
+		ws_err("failed to start: missing capability CAP_PERFMON (run as root, or grant "
+		       "cap_bpf,cap_perfmon)");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int check_btf(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return 0;
+	ws_err("failed to find kernel BTF at /sys/kernel/btf/vmlinux: %s (a kernel built with "
+	       "CONFIG_DEBUG_INFO_BTF=y is needed)", strerror(errno));
+	return -ENOENT;
+}
+
+/* Check one -p PID and describe it; a thread id is turned into its process. */
+static int validate_pid(pid_t pid, struct ws_target_info *t)
+{
+	struct proc_stat st;
+	unsigned long tgid;
+	char path[64], buf[4096];
+	int err;
+
+	err = proc_stat_read(pid, &st);
+	if (err == -ENOENT || err == -ESRCH) {
+		ws_err("no such process: %d", pid);
+		return -ESRCH;
+	}
+	if (err) {
+		ws_err("failed to read /proc/%d/stat: %s", pid, strerror(-err));
+		return err;
+	}
+	if (st.flags & WS_PF_KTHREAD) {
+		ws_err("PID %d (%s) is a kernel thread: nothing to profile", pid, st.comm);
+		return -EINVAL;
+	}
+	if (st.state == 'Z' || st.state == 'X') {
+		ws_err("process %d (%s) has already exited", pid, st.comm);
+		return -ESRCH;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_small_file(path, buf, sizeof(buf)) > 0 &&
+	    status_parse_field(buf, "Tgid", &tgid) == 0 && tgid != (unsigned long)pid) {
+		ws_warn("%d is a thread of process %lu: profiling the whole process", pid, tgid);
+		pid = (pid_t)tgid;
+		if (proc_stat_read(pid, &st)) {
+			ws_err("no such process: %d", pid);
+			return -ESRCH;
+		}
+	}
+	memset(t, 0, sizeof(*t));
+	t->tgid = pid;
+	snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
+	return 0;
+}
+
+static int write_ready_file(const char *path, pid_t first_target)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "wx");
+	if (!f)
+		return -errno;
+	fprintf(f, "ready pid=%d\n", first_target);
+	if (fclose(f) || rename(tmp, path)) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+static char *join_argv(char **argv)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		return NULL;
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL); /* a signal cuts it short, which is what we want */
+}
+
+/* Note targets that died; true when all of them have. */
+static bool update_target_exits(struct collector *c, struct ws_profile *p)
+{
+	size_t i, dead = 0;
+
+	for (i = 0; i < p->n_targets; i++) {
+		struct ws_target_info *t = &p->targets[i];
+
+		if (!t->exited && collector_target_exited(c, t->tgid, &t->exit_ns))
+			t->exited = true;
+		dead += t->exited;
+	}
+	return dead == p->n_targets;
+}
+
+/* The window: wait for the duration, a signal, or every target's exit. */
+static int run_window(struct collector *c, struct ws_profile *p, const struct ws_opts *o,
+		      struct launch *child)
+{
+	__u64 deadline = o->duration_s > 0 ? p->window_start_ns + (__u64)(o->duration_s * 1e9) : 0;
+	int err, status;
+
+	for (;;) {
+		__u64 now = monotonic_ns();
+		long wait_ms = TICK_MS;
+
+		if (stop_signal) {
+			p->interrupted = true;
+			break;
+		}
+		if (deadline && now >= deadline)
+			break;
+		err = collector_drain_exits(c, p);
+		if (err)
+			return err;
+		if (update_target_exits(c, p)) {
+			p->all_targets_exited = true;
+			break;
+		}
+		if (child && launch_reap(child, &status)) {
+			p->targets[0].exited = true;
+			p->all_targets_exited = true;
+			break;
+		}
+		if (deadline && (deadline - now) / 1000000 < (__u64)wait_ms)
+			wait_ms = (long)((deadline - now) / 1000000) + 1;
+		sleep_ms(wait_ms);
+	}
+	return 0;
+}
+
+int ws_run(const struct ws_opts *o)
+{
+	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
+	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp };
+	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
+	struct report_opts ropts = { .per_thread = o->per_thread };
+	struct collector col = { 0 };
+	struct ws_profile prof;
+	pid_t *tgids = NULL;
+	bool launched = false;
+	int status = EXIT_RUNTIME, err;
+	size_t i, n;
+
+	ws_verbose = o->verbose;
+	libbpf_set_print(ws_libbpf_print);
+	profile_init(&prof);
+
+	/* Targets first: a bad PID is a usage error whatever the privileges. */
+	n = o->command ? 1 : o->n_pids;
+	prof.targets = calloc(n, sizeof(*prof.targets));
+	tgids = calloc(n, sizeof(*tgids));
+	if (!prof.targets || !tgids) {
+		ws_err("failed to allocate targets: %s", strerror(ENOMEM));
+		goto cleanup;
+	}
+	prof.n_targets = n;
+	for (i = 0; i < o->n_pids; i++) {
+		if (validate_pid(o->pids[i], &prof.targets[i])) {
+			status = EXIT_USAGE;
+			goto cleanup;
+		}
+		tgids[i] = prof.targets[i].tgid;
+	}
+	if (check_btf() || check_privileges())
+		goto cleanup;
+	if (install_signals()) {
+		ws_err("failed to install signal handlers: %s", strerror(errno));
+		goto cleanup;
+	}
+
+	if (collector_load(&col, &copts))
+		goto cleanup;
+
+	if (o->command) {
+		prof.command = join_argv(o->command);
+		err = launch_prepare(&child, o->command);
+		if (err || !prof.command) {
+			ws_err("failed to start '%s': %s", o->command[0],
+			       strerror(err ? -err : ENOMEM));
+			goto cleanup;
+		}
+		launched = true;
+		prof.targets[0].tgid = child.pid;
+		snprintf(prof.targets[0].comm, sizeof(prof.targets[0].comm), "%s",
+			 strrchr(o->command[0], '/') ? strrchr(o->command[0], '/') + 1
+						     : o->command[0]);
+		tgids[0] = child.pid;
+	}
+	/* Dedupe: two thread ids of one process map to the same tgid. */
+	for (i = 0; i < n; i++)
+		if (collector_add_target(&col, tgids[i]))
+			goto cleanup;
+
+	if (collector_attach(&col, &prof.window_start_ns))
+		goto cleanup;
+	prof.window_end_ns = (__u64)-1;
+	if (schedstat_snapshot_take(&snap_start, tgids, n))
+		ws_warn("failed to read schedstat: no cross-check");
+
+	if (launched) {
+		err = launch_release(&child);
+		if (err) {
+			ws_err("failed to execute '%s': %s", o->command[0], strerror(-err));
+			goto cleanup;
+		}
+	}
+	if (o->ready_file) {
+		err = write_ready_file(o->ready_file, tgids[0]);
+		if (err) {
+			ws_err("failed to write ready file %s: %s", o->ready_file, strerror(-err));
+			goto cleanup;
+		}
+	}
+
+	if (run_window(&col, &prof, o, launched ? &child : NULL))
+		goto cleanup;
+
+	prof.window_end_ns = collector_detach(&col);
+	if (schedstat_snapshot_take(&snap_end, tgids, n))
+		ws_warn("failed to read schedstat: no cross-check");
+	if (launched && child.pid > 0)
+		launch_stop(&child); /* window over before the command: end it */
+	if (collector_collect(&col, &prof))
+		goto cleanup;
+	update_target_exits(&col, &prof);
+	profile_finish(&prof);
+	crosscheck_compute(&prof, &snap_start, &snap_end);
+
+	if (o->json)
+		report_json(stdout, &prof, &ropts);
+	else
+		report_text(stdout, &prof, &ropts);
+	if (fflush(stdout)) {
+		ws_err("failed to write report: %s", strerror(errno));
+		goto cleanup;
+	}
+	status = 0;
+
+cleanup:
+	if (launched && child.pid > 0)
+		launch_stop(&child);
+	launch_close(&child);
+	collector_destroy(&col);
+	schedstat_snapshot_free(&snap_start);
+	schedstat_snapshot_free(&snap_end);
+	free(tgids);
+	profile_free(&prof);
+	return status;
+}
