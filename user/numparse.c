@@ -60,8 +60,10 @@ int parse_pid_list(const char *s, pid_t **pids, size_t *n)
 		unsigned long v;
 		bool dup = false;
 
-		if (len == 0 || len >= sizeof(buf))
+		if (len == 0 || len >= sizeof(buf)) {
+			err = -EINVAL;
 			goto fail;
+		}
 		memcpy(buf, p, len);
 		buf[len] = '\0';
 		err = parse_ulong(buf, 1, PID_MAX_LIMIT, &v);

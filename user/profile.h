@@ -85,7 +85,7 @@ struct ws_profile {
 };
 
 void profile_init(struct ws_profile *p);
-/* Frees what the profile owns (threads, targets, command: allocate them with malloc) and resets it. */
+/* Free what the profile owns (threads, targets, command: all malloc'ed), and reset it. */
 void profile_free(struct ws_profile *p);
 
 /* Append a target process (comm may be NULL). Returns 0, or -ENOMEM. */
@@ -97,7 +97,9 @@ int profile_set_command(struct ws_profile *p, char *const *argv);
  * Turn one kernel record into a thread of the profile: close the interval still open at the
  * record's snapshot (capped at the window end) into the state the thread was in, and compute
  * the time the thread existed inside the window from its kernel start time and exit.
- * A record with a tid already present replaces it (a later snapshot or the exit record wins).
+ * A record with a tid already present replaces it (a later snapshot or the exit record wins);
+ * a live record never replaces an exit record. window_start_ns must be set; window_end_ns is
+ * used for live records only, so exit records may be added while the window is still open.
  * Returns 0, or -ENOMEM.
  */
 int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r);

@@ -6,9 +6,9 @@
 #include "cli.h"
 
 /* Parse a NULL-terminated argument list; captures stdout and stderr text. */
-static enum cli_result parse(struct ws_opts *o, char *out, char *err, const char **args)
+static enum cli_result parse(struct ws_opts *o, char *out, char *err, const char *const *args)
 {
-	char *argv[32];
+	static char *argv[32]; /* o->command points into it after we return */
 	int argc = 0;
 	FILE *fo = fmemopen(out, 4096, "w"), *fe = fmemopen(err, 4096, "w");
 	enum cli_result r;

@@ -6,7 +6,7 @@
 #include "numparse.h"
 
 struct ulong_case {
-	const char *s;
+	char s[32];
 	int err;
 	unsigned long v;
 };
@@ -36,7 +36,7 @@ ParameterizedTest(struct ulong_case *c, numparse, ulong_table,
 }
 
 struct double_case {
-	const char *s;
+	char s[32];
 	int err;
 	double v;
 };

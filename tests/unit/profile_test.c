@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profile.h"
+#include "unit/fixture.h"
+
+static struct ws_times times_of(const struct ws_thread_record *r)
+{
+	struct ws_times t;
+
+	ws_times_from_record(r, FX_START, FX_END, &t);
+	return t;
+}
+
+struct open_case {
+	enum ws_state state;
+	__u64 on_cpu, runq, blocked; /* expected extra ns from the open interval */
+};
+
+ParameterizedTestParameters(profile, open_interval_goes_to_current_state)
+{
+	static struct open_case cases[] = {
+		{ WS_STATE_RUNNING, 7 * FX_MS, 0, 0 },
+		{ WS_STATE_RUNQ, 0, 7 * FX_MS, 0 },
+		{ WS_STATE_BLOCKED, 0, 0, 7 * FX_MS },
+		{ WS_STATE_UNKNOWN, 0, 0, 0 },
+		{ WS_STATE_EXITED, 0, 0, 0 },
+	};
+
+	return cr_make_param_array(struct open_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct open_case *c, profile, open_interval_goes_to_current_state,
+		  .description = "the interval from acct.ts to the snapshot is added to acct.state")
+{
+	struct ws_thread_record r = fx_record(1, c->state, FX_START + 10 * FX_MS,
+					      FX_START + 17 * FX_MS);
+	struct ws_times t;
+
+	r.acct.on_cpu_ns = 1;
+	r.acct.runq_ns = 2;
+	r.acct.blocked_ns = 3;
+	t = times_of(&r);
+	cr_expect_eq(t.on_cpu_ns, 1 + c->on_cpu);
+	cr_expect_eq(t.runq_ns, 2 + c->runq);
+	cr_expect_eq(t.blocked_ns, 3 + c->blocked);
+}
+
+Test(profile, open_interval_capped_at_window_end,
+     .description = "a snapshot taken after the window closes the interval at the window end")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_RUNNING, FX_END - 3 * FX_MS,
+					      FX_END + 50 * FX_MS);
+	struct ws_times t = times_of(&r);
+
+	cr_expect_eq(t.on_cpu_ns, 3 * FX_MS);
+}
+
+Test(profile, open_interval_ignored_when_ts_not_before_end,
+     .description = "ts at or after min(snapshot, window end) adds nothing")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_RUNNING, FX_START + 20, FX_START + 10);
+	struct ws_times t = times_of(&r);
+
+	cr_expect_eq(t.on_cpu_ns, 0);
+	r = fx_record(1, WS_STATE_BLOCKED, FX_END + 5, FX_END + 10);
+	t = times_of(&r);
+	cr_expect_eq(t.blocked_ns, 0);
+	r = fx_record(1, WS_STATE_BLOCKED, FX_END, FX_END + 10);
+	t = times_of(&r);
+	cr_expect_eq(t.blocked_ns, 0);
+}
+
+Test(profile, open_interval_starts_at_window_start,
+     .description = "an open interval that began before the window counts from the window start")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_BLOCKED, FX_START - 50 * FX_MS,
+					      FX_START + 5 * FX_MS);
+	struct ws_times t = times_of(&r);
+
+	cr_expect_eq(t.blocked_ns, 5 * FX_MS);
+}
+
+Test(profile, counters_copied, .description = "switch and wakeup counters pass through")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_UNKNOWN, 0, FX_END);
+	struct ws_times t;
+
+	r.acct.vol_switches = 11;
+	r.acct.invol_switches = 12;
+	r.acct.wakeups = 13;
+	t = times_of(&r);
+	cr_expect_eq(t.vol_switches, 11);
+	cr_expect_eq(t.invol_switches, 12);
+	cr_expect_eq(t.wakeups, 13);
+}
+
+Test(profile, observed_whole_window, .description = "a live thread older than the window")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_RUNNING, FX_START, FX_END + 99);
+	struct ws_times t = times_of(&r);
+
+	cr_expect_eq(t.observed_ns, FX_END - FX_START);
+}
+
+Test(profile, observed_born_in_window, .description = "a thread born inside the window")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_RUNNING, FX_START, FX_END);
+	struct ws_times t;
+
+	r.start_time_ns = FX_START + 1500 * FX_MS;
+	t = times_of(&r);
+	cr_expect_eq(t.observed_ns, 3500 * FX_MS);
+}
+
+Test(profile, observed_exited, .description = "an exit record is observed until its snapshot")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_EXITED, FX_START + 800 * FX_MS,
+					      FX_START + 800 * FX_MS);
+	struct ws_times t;
+
+	r.exited = 1;
+	t = times_of(&r);
+	cr_expect_eq(t.observed_ns, 800 * FX_MS);
+	r.start_time_ns = FX_START + 300 * FX_MS; /* born and exited inside the window */
+	t = times_of(&r);
+	cr_expect_eq(t.observed_ns, 500 * FX_MS);
+}
+
+Test(profile, observed_clamped_at_zero,
+     .description = "start after the end gives 0, never a wrapped-around huge number")
+{
+	struct ws_thread_record r = fx_record(1, WS_STATE_UNKNOWN, 0, FX_END + 10);
+	struct ws_times t;
+
+	r.start_time_ns = FX_END + 5; /* born after the window closed, before the dump */
+	t = times_of(&r);
+	cr_expect_eq(t.observed_ns, 0);
+	r = fx_record(1, WS_STATE_EXITED, 0, FX_START - 10);
+	r.exited = 1; /* exit record from before the window */
+	t = times_of(&r);
+	cr_expect_eq(t.observed_ns, 0);
+}
+
+Test(profile, add_record_fills_thread, .description = "tid, tgid, comm and flags are copied")
+{
+	struct ws_thread_record r = fx_record(77, WS_STATE_EXITED, 0, FX_START + 10);
+	struct ws_profile p;
+
+	profile_init(&p);
+	p.window_start_ns = FX_START;
+	p.window_end_ns = FX_END;
+	r.tgid = 70;
+	r.exited = 1;
+	r.acct.flags = WS_THREAD_BORN | WS_THREAD_SEEDED;
+	memset(r.comm, 'x', sizeof(r.comm)); /* no terminating NUL */
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	cr_assert_eq(p.n_threads, 1);
+	cr_expect_eq(p.threads[0].tid, 77);
+	cr_expect_eq(p.threads[0].tgid, 70);
+	cr_expect_str_eq(p.threads[0].comm, "xxxxxxxxxxxxxxx");
+	cr_expect(p.threads[0].exited);
+	cr_expect(p.threads[0].born);
+	profile_free(&p);
+}
+
+Test(profile, duplicate_tid_replaced, .description = "a later snapshot replaces the thread")
+{
+	struct ws_thread_record r = fx_record(5, WS_STATE_RUNNING, FX_START, FX_START + 10);
+	struct ws_profile p;
+
+	profile_init(&p);
+	p.window_start_ns = FX_START;
+	p.window_end_ns = FX_END;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	r.snap_ns = FX_START + 30;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	cr_assert_eq(p.n_threads, 1);
+	cr_expect_eq(p.threads[0].t.on_cpu_ns, 30);
+	profile_free(&p);
+}
+
+Test(profile, exit_record_wins, .description = "an exit record replaces a live snapshot")
+{
+	struct ws_thread_record live = fx_record(5, WS_STATE_RUNNING, FX_START, FX_START + 10);
+	struct ws_thread_record dead = fx_record(5, WS_STATE_EXITED, FX_START + 40, FX_START + 40);
+	struct ws_profile p;
+
+	dead.exited = 1;
+	dead.acct.on_cpu_ns = 40;
+	profile_init(&p);
+	p.window_start_ns = FX_START;
+	p.window_end_ns = FX_END;
+	cr_assert_eq(profile_add_record(&p, &live), 0);
+	cr_assert_eq(profile_add_record(&p, &dead), 0);
+	cr_assert_eq(p.n_threads, 1);
+	cr_expect(p.threads[0].exited);
+	cr_expect_eq(p.threads[0].t.on_cpu_ns, 40);
+	cr_expect_eq(p.threads[0].t.observed_ns, 40);
+	/* a zombie's live snapshot taken after the exit record must not undo it */
+	cr_assert_eq(profile_add_record(&p, &live), 0);
+	cr_assert_eq(p.n_threads, 1);
+	cr_expect(p.threads[0].exited);
+	cr_expect_eq(p.threads[0].t.on_cpu_ns, 40);
+	profile_free(&p);
+}
+
+Test(profile, many_records, .description = "the thread array grows past its first capacity")
+{
+	struct ws_profile p;
+	__u32 tid;
+
+	profile_init(&p);
+	p.window_start_ns = FX_START;
+	p.window_end_ns = FX_END;
+	for (tid = 1; tid <= 1000; tid++) {
+		struct ws_thread_record r = fx_record(tid, WS_STATE_BLOCKED, FX_START, FX_END);
+
+		cr_assert_eq(profile_add_record(&p, &r), 0);
+	}
+	cr_assert_eq(p.n_threads, 1000);
+	cr_expect_eq(p.threads[999].tid, 1000);
+	cr_expect_eq(p.threads[999].t.blocked_ns, FX_END - FX_START);
+	profile_free(&p);
+	cr_expect_eq(p.n_threads, 0);
+	cr_expect_null(p.threads);
+}
+
+Test(profile, totals_and_coverage, .description = "totals sum listed and unlisted threads")
+{
+	struct ws_profile p;
+
+	fx_profile(&p);
+	cr_expect_eq(p.n_threads, 3);
+	cr_expect_eq(p.n_threads_total, 4);
+	cr_expect_eq(p.totals.on_cpu_ns, 4500 * FX_MS);
+	cr_expect_eq(p.totals.runq_ns, 1500 * FX_MS);
+	cr_expect_eq(p.totals.blocked_ns, 6000 * FX_MS);
+	cr_expect_eq(p.totals.observed_ns, 12000 * FX_MS);
+	cr_expect_eq(p.totals.vol_switches, 510);
+	cr_expect_eq(p.totals.invol_switches, 150);
+	cr_expect_eq(p.totals.wakeups, 510);
+	cr_expect_float_eq(p.coverage, 1.0, 1e-12);
+	profile_free(&p);
+}
+
+Test(profile, coverage_counts_unlisted, .description = "unlisted threads enter the coverage")
+{
+	struct ws_profile p;
+
+	fx_profile(&p);
+	p.unlisted.on_cpu_ns = 0;
+	p.unlisted.blocked_ns = 0; /* 1s observed, nothing accounted */
+	profile_finish(&p);
+	cr_expect_float_eq(p.coverage, 11.0 / 12.0, 1e-12);
+	profile_free(&p);
+}
+
+Test(profile, coverage_without_observed_time, .description = "nothing observed is full coverage")
+{
+	struct ws_profile p;
+	struct ws_times t = {};
+
+	profile_init(&p);
+	profile_finish(&p);
+	cr_expect_float_eq(p.coverage, 1.0, 1e-12);
+	cr_expect_eq(p.n_threads_total, 0);
+	cr_expect_float_eq(ws_times_coverage(&t), 1.0, 1e-12);
+	t.observed_ns = 4;
+	t.runq_ns = 1;
+	cr_expect_float_eq(ws_times_coverage(&t), 0.25, 1e-12);
+	profile_free(&p);
+}
+
+Test(profile, finish_is_repeatable, .description = "profile_finish() twice, same totals")
+{
+	struct ws_profile p;
+
+	fx_profile(&p);
+	profile_finish(&p);
+	cr_expect_eq(p.totals.observed_ns, 12000 * FX_MS);
+	cr_expect_eq(p.n_threads_total, 4);
+	profile_free(&p);
+}
+
+Test(profile, ratio, .description = "ws_ratio is NaN on a zero denominator")
+{
+	cr_expect(isnan(ws_ratio(1, 0)));
+	cr_expect_float_eq(ws_ratio(1, 4), 0.25, 1e-12);
+}
+
+Test(profile, sort_biggest_first, .description = "threads sort by accounted time, then by tid")
+{
+	struct ws_profile p;
+	const struct ws_thread **v;
+	struct ws_thread_record r = fx_record(1, WS_STATE_UNKNOWN, 0, FX_END);
+
+	fx_profile(&p);
+	r.acct.runq_ns = 2000 * FX_MS; /* ties with tid 4244 (2s blocked), sorts before it */
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	v = profile_sorted_threads(&p);
+	cr_assert_not_null(v);
+	cr_expect_eq(v[0]->tid, 4242);
+	cr_expect_eq(v[1]->tid, 4243);
+	cr_expect_eq(v[2]->tid, 1);
+	cr_expect_eq(v[3]->tid, 4244);
+	cr_expect_eq(p.threads[3].tid, 1, "profile_sorted_threads() must not reorder p");
+	free(v);
+	profile_sort_threads(&p);
+	cr_expect_eq(p.threads[0].tid, 4242);
+	cr_expect_eq(p.threads[1].tid, 4243);
+	cr_expect_eq(p.threads[2].tid, 1);
+	cr_expect_eq(p.threads[3].tid, 4244);
+	profile_free(&p);
+}
+
+Test(profile, sorted_threads_empty, .description = "an empty profile still gives an array")
+{
+	struct ws_profile p;
+	const struct ws_thread **v;
+
+	profile_init(&p);
+	v = profile_sorted_threads(&p);
+	cr_expect_not_null(v);
+	free(v);
+	profile_sort_threads(&p);
+}
+
+Test(profile, window_seconds, .description = "window length in seconds, 0 when not set")
+{
+	struct ws_profile p;
+
+	profile_init(&p);
+	cr_expect_float_eq(profile_window_s(&p), 0.0, 1e-12);
+	p.window_start_ns = FX_START;
+	p.window_end_ns = FX_END;
+	cr_expect_float_eq(profile_window_s(&p), 5.0, 1e-12);
+	p.window_end_ns = FX_START - 1;
+	cr_expect_float_eq(profile_window_s(&p), 0.0, 1e-12);
+}
+
+Test(profile, ended_by, .description = "signal wins over targets-exited, else duration")
+{
+	struct ws_profile p;
+
+	profile_init(&p);
+	cr_expect_str_eq(profile_ended_by(&p), "duration");
+	p.all_targets_exited = true;
+	cr_expect_str_eq(profile_ended_by(&p), "targets-exited");
+	p.interrupted = true;
+	cr_expect_str_eq(profile_ended_by(&p), "signal");
+}
+
+Test(profile, drops_total, .description = "every drop kind is summed")
+{
+	struct ws_profile p;
+	int i;
+
+	profile_init(&p);
+	cr_expect_eq(profile_drops_total(&p), 0);
+	for (i = 0; i < WS_DROP_KINDS; i++)
+		p.counters.drops[i] = 1ULL << i;
+	cr_expect_eq(profile_drops_total(&p), (1ULL << WS_DROP_KINDS) - 1);
+}
+
+Test(profile, add_target, .description = "targets are appended with a terminated comm")
+{
+	struct ws_profile p;
+
+	profile_init(&p);
+	cr_assert_eq(profile_add_target(&p, 10, "a-very-long-command-name"), 0);
+	cr_assert_eq(profile_add_target(&p, 11, NULL), 0);
+	cr_assert_eq(p.n_targets, 2);
+	cr_expect_eq(p.targets[0].tgid, 10);
+	cr_expect_str_eq(p.targets[0].comm, "a-very-long-com");
+	cr_expect_str_eq(p.targets[1].comm, "");
+	cr_expect_not(p.targets[1].exited);
+	profile_free(&p);
+	cr_expect_null(p.targets);
+}
+
+Test(profile, set_command_quotes, .description = "words that need it are single-quoted")
+{
+	char *argv[] = { "sh", "-c", "sleep 1; echo 'hi'", "", "a=b,c:d/e.f", NULL };
+	struct ws_profile p;
+
+	profile_init(&p);
+	cr_assert_eq(profile_set_command(&p, argv), 0);
+	cr_expect_str_eq(p.command, "sh -c 'sleep 1; echo '\\''hi'\\''' '' a=b,c:d/e.f");
+	cr_assert_eq(profile_set_command(&p, argv + 4), 0);
+	cr_expect_str_eq(p.command, "a=b,c:d/e.f");
+	profile_free(&p);
+	cr_expect_null(p.command);
+}

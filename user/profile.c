@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "profile.h"
+
+void profile_init(struct ws_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->coverage = 1.0;
+}
+
+void profile_free(struct ws_profile *p)
+{
+	free(p->threads);
+	free(p->targets);
+	free(p->command);
+	profile_init(p);
+}
+
+/* Copy a kernel comm: at most WS_COMM_LEN - 1 bytes, always terminated. */
+static void copy_comm(char *dst, const char *src)
+{
+	size_t n = src ? strnlen(src, WS_COMM_LEN - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	memset(dst + n, 0, WS_COMM_LEN - n);
+}
+
+int profile_add_target(struct ws_profile *p, pid_t tgid, const char *comm)
+{
+	struct ws_target_info *t;
+
+	t = realloc(p->targets, (p->n_targets + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	p->targets = t;
+	t = &p->targets[p->n_targets++];
+	memset(t, 0, sizeof(*t));
+	t->tgid = tgid;
+	copy_comm(t->comm, comm);
+	return 0;
+}
+
+/* Shell words need no quotes when made only of these characters. */
+static bool shell_plain(const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789_@%+=:,./-";
+
+	return *s && strspn(s, safe) == strlen(s);
+}
+
+int profile_set_command(struct ws_profile *p, char *const *argv)
+{
+	size_t len = 1, i;
+	const char *s;
+	char *cmd, *o;
+
+	/* worst case per word: every byte a quote ('\'' is 4 bytes), 2 quotes, 1 space */
+	for (i = 0; argv[i]; i++)
+		len += 4 * strlen(argv[i]) + 3;
+	cmd = malloc(len);
+	if (!cmd)
+		return -ENOMEM;
+	o = cmd;
+	for (i = 0; argv[i]; i++) {
+		if (i)
+			*o++ = ' ';
+		if (shell_plain(argv[i])) {
+			o = stpcpy(o, argv[i]);
+			continue;
+		}
+		*o++ = '\'';
+		for (s = argv[i]; *s; s++) {
+			if (*s == '\'')
+				o = stpcpy(o, "'\\''");
+			else
+				*o++ = *s;
+		}
+		*o++ = '\'';
+	}
+	*o = '\0';
+	free(p->command);
+	p->command = cmd;
+	return 0;
+}
+
+void ws_times_add(struct ws_times *sum, const struct ws_times *t)
+{
+	sum->on_cpu_ns += t->on_cpu_ns;
+	sum->runq_ns += t->runq_ns;
+	sum->blocked_ns += t->blocked_ns;
+	sum->vol_switches += t->vol_switches;
+	sum->invol_switches += t->invol_switches;
+	sum->wakeups += t->wakeups;
+	sum->observed_ns += t->observed_ns;
+}
+
+__u64 ws_times_accounted(const struct ws_times *t)
+{
+	return t->on_cpu_ns + t->runq_ns + t->blocked_ns;
+}
+
+double ws_ratio(__u64 num, __u64 den)
+{
+	return den ? (double)num / (double)den : NAN;
+}
+
+double ws_times_coverage(const struct ws_times *t)
+{
+	return t->observed_ns ? ws_ratio(ws_times_accounted(t), t->observed_ns) : 1.0;
+}
+
+void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_ns,
+			  __u64 window_end_ns, struct ws_times *out)
+{
+	const struct ws_thread_acct *a = &r->acct;
+	__u64 open_from, open_to, begin, end;
+
+	memset(out, 0, sizeof(*out));
+	out->on_cpu_ns = a->on_cpu_ns;
+	out->runq_ns = a->runq_ns;
+	out->blocked_ns = a->blocked_ns;
+	out->vol_switches = a->vol_switches;
+	out->invol_switches = a->invol_switches;
+	out->wakeups = a->wakeups;
+
+	/* The interval still open at the snapshot, inside the window, goes to the current state. */
+	open_from = a->ts > window_start_ns ? a->ts : window_start_ns;
+	open_to = r->snap_ns < window_end_ns ? r->snap_ns : window_end_ns;
+	if (open_from < open_to) {
+		switch (a->state) {
+		case WS_STATE_RUNNING:
+			out->on_cpu_ns += open_to - open_from;
+			break;
+		case WS_STATE_RUNQ:
+			out->runq_ns += open_to - open_from;
+			break;
+		case WS_STATE_BLOCKED:
+			out->blocked_ns += open_to - open_from;
+			break;
+		default: /* UNKNOWN: no open interval; EXITED: closed at exit */
+			break;
+		}
+	}
+
+	/* Same rule as the kernel's exited totals: from max(window start, birth) to exit or end. */
+	begin = r->start_time_ns > window_start_ns ? r->start_time_ns : window_start_ns;
+	end = r->exited ? r->snap_ns : window_end_ns;
+	out->observed_ns = end > begin ? end - begin : 0;
+}
+
+static struct ws_thread *find_thread(struct ws_profile *p, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_threads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	return NULL;
+}
+
+int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
+{
+	struct ws_thread *t = find_thread(p, r->tid);
+
+	/* An exit record is final: a live snapshot taken later (a zombie) must not undo it. */
+	if (t && t->exited && !r->exited)
+		return 0;
+	if (!t) {
+		if (p->n_threads == p->cap_threads) {
+			size_t cap = p->cap_threads ? 2 * p->cap_threads : 64;
+			struct ws_thread *n = realloc(p->threads, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			p->threads = n;
+			p->cap_threads = cap;
+		}
+		t = &p->threads[p->n_threads++];
+	}
+	memset(t, 0, sizeof(*t));
+	t->tid = r->tid;
+	t->tgid = r->tgid;
+	copy_comm(t->comm, r->comm);
+	ws_times_from_record(r, p->window_start_ns, p->window_end_ns, &t->t);
+	t->exited = r->exited != 0;
+	t->born = (r->acct.flags & WS_THREAD_BORN) != 0;
+	return 0;
+}
+
+void profile_finish(struct ws_profile *p)
+{
+	size_t i;
+
+	memset(&p->totals, 0, sizeof(p->totals));
+	for (i = 0; i < p->n_threads; i++)
+		ws_times_add(&p->totals, &p->threads[i].t);
+	ws_times_add(&p->totals, &p->unlisted);
+	p->n_threads_total = p->n_threads + p->unlisted_threads;
+	p->coverage = ws_times_coverage(&p->totals);
+}
+
+double profile_window_s(const struct ws_profile *p)
+{
+	if (p->window_end_ns <= p->window_start_ns)
+		return 0;
+	return (double)(p->window_end_ns - p->window_start_ns) / 1e9;
+}
+
+/* Biggest accounted time first; ties by tid so the order is stable across runs. */
+static int thread_cmp(const struct ws_thread *a, const struct ws_thread *b)
+{
+	__u64 x = ws_times_accounted(&a->t), y = ws_times_accounted(&b->t);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return 0;
+}
+
+static int thread_cmp_qsort(const void *a, const void *b)
+{
+	return thread_cmp(a, b);
+}
+
+static int thread_ptr_cmp_qsort(const void *a, const void *b)
+{
+	return thread_cmp(*(const struct ws_thread *const *)a, *(const struct ws_thread *const *)b);
+}
+
+void profile_sort_threads(struct ws_profile *p)
+{
+	if (p->n_threads)
+		qsort(p->threads, p->n_threads, sizeof(*p->threads), thread_cmp_qsort);
+}
+
+const struct ws_thread **profile_sorted_threads(const struct ws_profile *p)
+{
+	const struct ws_thread **v = calloc(p->n_threads ? p->n_threads : 1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < p->n_threads; i++)
+		v[i] = &p->threads[i];
+	if (p->n_threads)
+		qsort(v, p->n_threads, sizeof(*v), thread_ptr_cmp_qsort);
+	return v;
+}
+
+const char *profile_ended_by(const struct ws_profile *p)
+{
+	if (p->interrupted)
+		return "signal";
+	if (p->all_targets_exited)
+		return "targets-exited";
+	return "duration";
+}
+
+__u64 profile_drops_total(const struct ws_profile *p)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < WS_DROP_KINDS; i++)
+		sum += p->counters.drops[i];
+	return sum;
+}

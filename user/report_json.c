@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The -j report: one JSON object and a newline. docs/json.md is its contract: keep them in step. */
+#include <math.h>
+#include <stdlib.h>
+#include "hist.h"
+#include "json.h"
+#include "report.h"
+
+#define SCHEMA "waitscope/1"
+#define SHARE_DECIMALS 4  /* shares and ratios: fractions 0..1 */
+#define SECONDS_DECIMALS 3 /* seconds, and rates per second */
+
+static const char *const drop_keys[WS_DROP_KINDS] = {
+	[WS_DROP_STORAGE] = "storage",
+	[WS_DROP_EXIT_RECORD] = "exit_record",
+	[WS_DROP_EXIT_TOTALS] = "exit_totals",
+	[WS_DROP_TARGET_FULL] = "target_full",
+};
+
+/* The counters and times every thread, the totals and the unlisted threads have. */
+static void times_fields(struct json_writer *w, const struct ws_times *t)
+{
+	json_kv_u64(w, "on_cpu_ns", t->on_cpu_ns);
+	json_kv_u64(w, "runq_ns", t->runq_ns);
+	json_kv_u64(w, "blocked_ns", t->blocked_ns);
+	json_kv_u64(w, "vol_switches", t->vol_switches);
+	json_kv_u64(w, "invol_switches", t->invol_switches);
+	json_kv_u64(w, "wakeups", t->wakeups);
+	json_kv_u64(w, "observed_ns", t->observed_ns);
+}
+
+static void targets(struct json_writer *w, const struct ws_profile *p)
+{
+	size_t i;
+
+	json_key(w, "targets");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_targets; i++) {
+		const struct ws_target_info *t = &p->targets[i];
+
+		json_obj_begin(w);
+		json_kv_i64(w, "pid", t->tgid);
+		json_key(w, "comm");
+		json_strn(w, t->comm, sizeof(t->comm));
+		json_kv_bool(w, "exited", t->exited);
+		json_key(w, "exit_s");
+		if (t->exited && t->exit_ns >= p->window_start_ns)
+			json_double(w, (double)(t->exit_ns - p->window_start_ns) / 1e9,
+				    SECONDS_DECIMALS);
+		else
+			json_null(w);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
+static void totals(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_times *t = &p->totals;
+	double secs = profile_window_s(p);
+
+	json_key(w, "totals");
+	json_obj_begin(w);
+	times_fields(w, t);
+	json_kv_double(w, "on_cpu_share", ws_ratio(t->on_cpu_ns, t->observed_ns), SHARE_DECIMALS);
+	json_kv_double(w, "runq_share", ws_ratio(t->runq_ns, t->observed_ns), SHARE_DECIMALS);
+	json_kv_double(w, "blocked_share", ws_ratio(t->blocked_ns, t->observed_ns),
+		       SHARE_DECIMALS);
+	json_kv_double(w, "vol_switches_per_s", secs > 0 ? t->vol_switches / secs : NAN,
+		       SECONDS_DECIMALS);
+	json_kv_double(w, "invol_switches_per_s", secs > 0 ? t->invol_switches / secs : NAN,
+		       SECONDS_DECIMALS);
+	json_obj_end(w);
+}
+
+static void kv_percentile(struct json_writer *w, const char *key, const __u64 *slots, double q)
+{
+	json_key(w, key);
+	if (hist_count(slots, WS_HIST_SLOTS))
+		json_u64(w, (uint64_t)llround(hist_percentile(slots, WS_HIST_SLOTS, q)));
+	else
+		json_null(w);
+}
+
+static void histogram(struct json_writer *w, const char *name, const __u64 *slots)
+{
+	int i;
+
+	json_key(w, name);
+	json_obj_begin(w);
+	json_kv_u64(w, "count", hist_count(slots, WS_HIST_SLOTS));
+	kv_percentile(w, "p50_ns", slots, 0.50);
+	kv_percentile(w, "p90_ns", slots, 0.90);
+	kv_percentile(w, "p99_ns", slots, 0.99);
+	json_key(w, "slots");
+	json_arr_begin(w);
+	for (i = 0; i < WS_HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		json_obj_begin(w);
+		json_kv_u64(w, "low_ns", hist_slot_low(i));
+		json_kv_u64(w, "high_ns", hist_slot_high(i));
+		json_kv_u64(w, "count", slots[i]);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_obj_end(w);
+}
+
+static void thread(struct json_writer *w, const struct ws_thread *t)
+{
+	json_obj_begin(w);
+	json_kv_u64(w, "tid", t->tid);
+	json_kv_u64(w, "tgid", t->tgid);
+	json_key(w, "comm");
+	json_strn(w, t->comm, sizeof(t->comm));
+	times_fields(w, &t->t);
+	json_kv_double(w, "coverage", ws_times_coverage(&t->t), SHARE_DECIMALS);
+	json_kv_bool(w, "exited", t->exited);
+	json_kv_bool(w, "born", t->born);
+	json_obj_end(w);
+}
+
+static void threads(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_thread **sorted = profile_sorted_threads(p);
+	size_t i;
+
+	json_key(w, "threads");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_threads; i++)
+		thread(w, sorted ? sorted[i] : &p->threads[i]); /* out of memory: unsorted */
+	json_arr_end(w);
+	free(sorted);
+}
+
+static void unlisted(struct json_writer *w, const struct ws_profile *p)
+{
+	json_key(w, "unlisted_threads");
+	json_obj_begin(w);
+	json_kv_u64(w, "threads", p->unlisted_threads);
+	times_fields(w, &p->unlisted);
+	json_obj_end(w);
+}
+
+static void drops(struct json_writer *w, const struct ws_profile *p)
+{
+	int i;
+
+	json_key(w, "drops");
+	json_obj_begin(w);
+	for (i = 0; i < WS_DROP_KINDS; i++)
+		json_kv_u64(w, drop_keys[i], p->counters.drops[i]);
+	json_kv_u64(w, "total", profile_drops_total(p));
+	json_obj_end(w);
+}
+
+static void crosscheck(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_crosscheck *c = &p->crosscheck;
+
+	json_key(w, "crosscheck");
+	if (!c->valid) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	json_kv_u64(w, "threads", c->threads);
+	json_kv_u64(w, "bpf_on_cpu_ns", c->bpf_on_cpu_ns);
+	json_kv_u64(w, "bpf_runq_ns", c->bpf_runq_ns);
+	json_kv_u64(w, "schedstat_on_cpu_ns", c->kernel_on_cpu_ns);
+	json_kv_u64(w, "schedstat_run_delay_ns", c->kernel_run_delay_ns);
+	json_kv_double(w, "on_cpu_ratio", ws_ratio(c->bpf_on_cpu_ns, c->kernel_on_cpu_ns),
+		       SHARE_DECIMALS);
+	json_kv_double(w, "runq_ratio", ws_ratio(c->bpf_runq_ns, c->kernel_run_delay_ns),
+		       SHARE_DECIMALS);
+	json_obj_end(w);
+}
+
+void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *o)
+{
+	struct json_writer w;
+
+	(void)o; /* the JSON report always holds every section */
+	json_init(&w, f, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "schema", SCHEMA);
+	json_kv_str(&w, "command", p->command);
+	targets(&w, p);
+	json_kv_double(&w, "duration_s", profile_window_s(p), SECONDS_DECIMALS);
+	json_key(&w, "window");
+	json_obj_begin(&w);
+	json_kv_u64(&w, "start_ns", p->window_start_ns);
+	json_kv_u64(&w, "end_ns", p->window_end_ns);
+	json_obj_end(&w);
+	json_kv_str(&w, "ended_by", profile_ended_by(p));
+	json_kv_str(&w, "attach_mode", p->attach_mode);
+	json_kv_u64(&w, "threads_seen", p->n_threads_total);
+	totals(&w, p);
+	json_kv_double(&w, "coverage", p->coverage, SHARE_DECIMALS);
+	json_key(&w, "histograms");
+	json_obj_begin(&w);
+	histogram(&w, "runq", p->hists.slots[WS_HIST_RUNQ]);
+	histogram(&w, "blocked", p->hists.slots[WS_HIST_BLOCKED]);
+	json_obj_end(&w);
+	threads(&w, p);
+	unlisted(&w, p);
+	drops(&w, p);
+	json_kv_u64(&w, "anomalies", p->counters.anomalies);
+	crosscheck(&w, p);
+	json_obj_end(&w);
+	fputc('\n', f);
+}
