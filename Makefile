@@ -77,15 +77,15 @@ $(BUILD)/waitscope: $(USER_OBJS)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c $(SKELS) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -Itests/lib -c $< -o $@
 
 $(BUILD)/tests/lib/%.o: tests/lib/%.c | $(BUILD)/tests/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -Itests/lib -c $< -o $@
 
 $(BUILD)/tests/integration/%.o: tests/integration/%.c | $(BUILD)/tests/integration
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -Itests/lib -c $< -o $@
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(TESTLIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)

@@ -199,6 +199,28 @@ static __always_inline void acct_enter(struct ws_thread_acct *a, __u32 state, __
 	a->ts = now;
 }
 
+/*
+ * First sight of a thread (no state yet): it has been in state `before` since the window began
+ * or it was created, whichever is later. Its accounting starts there, so no time goes missing.
+ */
+static __always_inline bool acct_first_sight(struct ws_thread_acct *a, struct task_struct *task,
+					     bool btf, __u32 before, __u64 now)
+{
+	__u64 start;
+
+	if (a->first_ns)
+		return false;
+	start = btf ? task->start_time : BPF_CORE_READ(task, start_time);
+	if (start < window_start_ns)
+		start = window_start_ns;
+	if (start > now)
+		start = now;
+	a->first_ns = start;
+	a->ts = start;
+	a->state = before;
+	return true;
+}
+
 static __always_inline void count_event(void)
 {
 	struct ws_counters *c = counters_get();
@@ -209,18 +231,17 @@ static __always_inline void count_event(void)
 
 /* ---- sched_switch ---- */
 
-static __always_inline void switch_out(struct task_struct *task, __u32 tid, bool preempt,
-				       unsigned int prev_state, __u64 now)
+static __always_inline void switch_out(struct task_struct *task, bool btf, __u32 tid,
+				       bool preempt, unsigned int prev_state, __u64 now)
 {
-	struct ws_thread_acct *a = acct_get(task, tid, true);
+	struct ws_thread_acct *a = acct_get(btf ? task : NULL, tid, true);
 
 	if (!a || a->state == WS_STATE_EXITED)
 		return;
-	if (a->first_ns) {
-		if (a->state != WS_STATE_RUNNING)
-			count_anomaly(a);
-		acct_close_interval(a, now);
-	}
+	if (!acct_first_sight(a, task, btf, WS_STATE_RUNNING, now) &&
+	    a->state != WS_STATE_RUNNING)
+		count_anomaly(a);
+	acct_close_interval(a, now);
 	/* The preempt flag wins: prev_state holds the raw state even on preemption. */
 	if (preempt || prev_state == TASK_RUNNING) {
 		a->invol_switches++;
@@ -231,17 +252,15 @@ static __always_inline void switch_out(struct task_struct *task, __u32 tid, bool
 	}
 }
 
-static __always_inline void switch_in(struct task_struct *task, __u32 tid, __u64 now)
+static __always_inline void switch_in(struct task_struct *task, bool btf, __u32 tid, __u64 now)
 {
-	struct ws_thread_acct *a = acct_get(task, tid, true);
+	struct ws_thread_acct *a = acct_get(btf ? task : NULL, tid, true);
 
 	if (!a || a->state == WS_STATE_EXITED)
 		return;
-	if (a->first_ns) {
-		if (a->state != WS_STATE_RUNQ)
-			count_anomaly(a);
-		acct_close_interval(a, now);
-	}
+	if (!acct_first_sight(a, task, btf, WS_STATE_RUNQ, now) && a->state != WS_STATE_RUNQ)
+		count_anomaly(a);
+	acct_close_interval(a, now);
 	acct_enter(a, WS_STATE_RUNNING, now);
 }
 
@@ -264,13 +283,13 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 		now = bpf_ktime_get_ns();
 	} else {
 		now = bpf_ktime_get_ns();
-		switch_out(btf ? prev : NULL, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
+		switch_out(prev, btf, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
 			   prev_state, now);
 		count_event();
 		if (!is_target(next_tgid))
 			return;
 	}
-	switch_in(btf ? next : NULL, btf ? next->pid : BPF_CORE_READ(next, pid), now);
+	switch_in(next, btf, btf ? next->pid : BPF_CORE_READ(next, pid), now);
 	count_event();
 }
 
@@ -307,14 +326,12 @@ static __always_inline void on_wakeup(struct task_struct *p, bool btf, bool new_
 	a = acct_get(btf ? p : NULL, tid, true);
 	if (!a || a->state == WS_STATE_EXITED)
 		return;
+	/* A new thread waited to run since its creation; others slept since the window began. */
+	if (acct_first_sight(a, p, btf, new_task ? WS_STATE_RUNQ : WS_STATE_BLOCKED, now) &&
+	    new_task)
+		a->flags |= WS_THREAD_BORN;
 	if (new_task) {
-		if (!a->first_ns)
-			a->flags |= WS_THREAD_BORN;
-		acct_enter(a, WS_STATE_RUNQ, now);
-		return;
-	}
-	if (!a->first_ns) {
-		/* First sight of a thread the seeding walk missed: it was blocked until now. */
+		acct_close_interval(a, now);
 		acct_enter(a, WS_STATE_RUNQ, now);
 		return;
 	}
@@ -504,12 +521,13 @@ int seed_threads(struct bpf_iter__task *ctx)
 		return 0; /* an event got there first */
 	now = bpf_ktime_get_ns();
 	a->flags |= WS_THREAD_SEEDED;
+	/* The state now is taken as the state since the window began (microseconds ago). */
 	if (task->__state != TASK_RUNNING)
-		acct_enter(a, WS_STATE_BLOCKED, now);
+		acct_first_sight(a, task, true, WS_STATE_BLOCKED, now);
 	else if (task->on_cpu)
-		acct_enter(a, WS_STATE_RUNNING, now);
+		acct_first_sight(a, task, true, WS_STATE_RUNNING, now);
 	else
-		acct_enter(a, WS_STATE_RUNQ, now);
+		acct_first_sight(a, task, true, WS_STATE_RUNQ, now);
 	return 0;
 }
 

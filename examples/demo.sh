@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD=${1:-build}
 DURATION=${DEMO_SECONDS:-5}
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() { local i; for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; sleep 0.2; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 if [ "$(id -u)" != 0 ]; then
@@ -15,22 +15,28 @@ if [ "$(id -u)" != 0 ]; then
 fi
 command -v wrk >/dev/null || { echo "demo: wrk not found: apt-get install wrk" >&2; exit 1; }
 
-# Start an example and wait for its "ready pid=N port=P" line.
+# Start an example in the background; its "ready pid=N port=P" line lands in $ready.
+ready=
 start() {
-	local fifo line
-	fifo=$(mktemp -u); mkfifo "$fifo"
-	"$@" >"$fifo" &
+	local out i
+	out=$(mktemp)
+	"$@" >"$out" &
 	pids+=($!)
-	read -r -t 10 line <"$fifo" || { echo "demo: $1 did not start" >&2; rm -f "$fifo"; exit 1; }
-	rm -f "$fifo"
-	echo "$line"
+	for i in $(seq 100); do
+		ready=$(head -n1 "$out")
+		[ -n "$ready" ] && break
+		sleep 0.1
+	done
+	rm -f "$out"
+	[ -n "$ready" ] || { echo "demo: $1 did not start" >&2; exit 1; }
 }
+field() { local v=${ready##*"$1"=}; echo "${v%% *}"; }
 
-up=$(start "$BUILD/examples/upstream" -p 0 -D 20)
-up_port=${up##*port=}; up_port=${up_port%% *}
-srv=$(start "$BUILD/examples/syncserver" -p 0 -w 4 -c 500 -u "$up_port" -n 1)
-srv_pid=${srv#ready pid=}; srv_pid=${srv_pid%% *}
-srv_port=${srv##*port=}; srv_port=${srv_port%% *}
+start "$BUILD/examples/upstream" -p 0 -D 20
+up_port=$(field port)
+start "$BUILD/examples/syncserver" -p 0 -w 4 -c 500 -u "$up_port" -n 1
+srv_pid=$(field pid)
+srv_port=$(field port)
 
 echo "demo: syncserver pid $srv_pid (4 workers, 0.5 ms CPU + one 20 ms upstream call per request)"
 echo "demo: wrk -c 64 against :$srv_port, waitscope -p $srv_pid -d $DURATION"
