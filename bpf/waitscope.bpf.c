@@ -18,6 +18,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "waitscope.h"
 
 #define TASK_RUNNING 0
@@ -71,6 +72,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ws_hists);
 } hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_SYSCALLS);
+	__type(key, __u32); /* syscall number */
+	__type(value, struct ws_syscall_stat);
+} syscalls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_PEERS);
+	__type(key, struct ws_peer_key);
+	__type(value, struct ws_peer_stat);
+} peers SEC(".maps");
+
+/* Local TCP ports in LISTEN state (filled by the collector): a socket on one is a client. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_LISTEN_PORTS);
+	__type(key, __u16);
+	__type(value, __u8);
+} listen_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -168,6 +191,51 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 	return a;
 }
 
+static __always_inline struct ws_syscall_stat *syscall_stat(__u32 nr)
+{
+	static const struct ws_syscall_stat zero_sc = {};
+	struct ws_syscall_stat *st = bpf_map_lookup_elem(&syscalls, &nr);
+
+	if (st)
+		return st;
+	bpf_map_update_elem(&syscalls, &nr, &zero_sc, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&syscalls, &nr);
+}
+
+/* A blocked interval ends: charge it to its cause, its syscall and its socket peer. */
+static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 delta)
+{
+	__u32 cause = a->block_cause;
+
+	if (cause >= WS_CAUSE_KINDS)
+		cause = WS_CAUSE_OTHER;
+	a->blocked_by_cause[cause & (WS_CAUSE_KINDS - 1)] += delta;
+	if (a->block_nr_plus1) {
+		struct ws_syscall_stat *st = syscall_stat(a->block_nr_plus1 - 1);
+
+		if (st)
+			__sync_fetch_and_add(&st->blocked_ns, delta);
+	}
+	if (a->block_lport || a->block_rport) {
+		static const struct ws_peer_stat zero_peer = {};
+		/* Aggregate by the stable end: the listening port for clients, else the peer's. */
+		struct ws_peer_key key = { cause == WS_CAUSE_CLIENT ? a->block_lport : 0,
+					   cause == WS_CAUSE_CLIENT ? 0 : a->block_rport, cause };
+		struct ws_peer_stat *ps = bpf_map_lookup_elem(&peers, &key);
+
+		if (!ps) {
+			bpf_map_update_elem(&peers, &key, &zero_peer, BPF_NOEXIST);
+			ps = bpf_map_lookup_elem(&peers, &key);
+		}
+		if (ps) {
+			__sync_fetch_and_add(&ps->blocked_ns, delta);
+			__sync_fetch_and_add(&ps->waits, 1);
+		} else {
+			count_drop(WS_DROP_PEERS);
+		}
+	}
+}
+
 /* Add the time spent in the current state since the last transition; returns it. */
 static __always_inline __u64 acct_close_interval(struct ws_thread_acct *a, __u64 now)
 {
@@ -184,6 +252,7 @@ static __always_inline __u64 acct_close_interval(struct ws_thread_acct *a, __u64
 	case WS_STATE_BLOCKED:
 		a->blocked_ns += delta;
 		hist_add(WS_HIST_BLOCKED, delta);
+		blocked_attribute(a, delta);
 		break;
 	default:
 		break;
@@ -229,6 +298,213 @@ static __always_inline void count_event(void)
 		c->events++;
 }
 
+
+/* ---- wait causes: what a thread blocks on, decided when it blocks ---- */
+
+/* x86_64 syscall numbers (the classifier is x86_64-only; other arches fall to "other"). */
+#define NR_read 0
+#define NR_write 1
+#define NR_poll 7
+#define NR_pread64 17
+#define NR_pwrite64 18
+#define NR_readv 19
+#define NR_writev 20
+#define NR_select 23
+#define NR_msync 26
+#define NR_pause 34
+#define NR_nanosleep 35
+#define NR_connect 42
+#define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_flock 73
+#define NR_fsync 74
+#define NR_fdatasync 75
+#define NR_futex 202
+#define NR_clock_nanosleep 230
+#define NR_epoll_wait 232
+#define NR_pselect6 270
+#define NR_ppoll 271
+#define NR_sync_file_range 277
+#define NR_epoll_pwait 281
+#define NR_accept4 288
+#define NR_preadv 295
+#define NR_pwritev 296
+#define NR_recvmmsg 299
+#define NR_sendmmsg 307
+#define NR_futex_waitv 449
+#define NR_epoll_pwait2 441
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFIFO 0010000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define TCP_LISTEN 10
+
+static __always_inline bool fd_syscall(__u32 nr)
+{
+	switch (nr) {
+	case NR_read: case NR_write: case NR_pread64: case NR_pwrite64: case NR_readv:
+	case NR_writev: case NR_connect: case NR_accept: case NR_accept4: case NR_sendto:
+	case NR_recvfrom: case NR_sendmsg: case NR_recvmsg: case NR_recvmmsg: case NR_sendmmsg:
+	case NR_preadv: case NR_pwritev: case NR_fsync: case NR_fdatasync: case NR_flock:
+	case NR_sync_file_range:
+		return true;
+	}
+	return false;
+}
+
+/* The argument classification needs: the fd, or for poll/select the number of fds. */
+static __always_inline int syscall_fd_arg(struct pt_regs *regs, __u32 nr)
+{
+	if (nr == NR_poll || nr == NR_ppoll)
+		return (int)BPF_CORE_READ(regs, si);
+	if (fd_syscall(nr) || nr == NR_select || nr == NR_pselect6)
+		return (int)BPF_CORE_READ(regs, di);
+	return -1;
+}
+
+/* Cause of waiting on file descriptor fd of task; fills the socket ports when there are any. */
+static __always_inline __u32 fd_cause(struct task_struct *task, int fd, struct ws_thread_acct *a)
+{
+	struct file **fdarr, *f = NULL;
+	struct socket *sock;
+	struct sock *sk;
+	unsigned int max_fds;
+	__u16 family, lport;
+	__u8 sk_state;
+	umode_t mode;
+
+	if (fd < 0)
+		return WS_CAUSE_OTHER;
+	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
+	if ((unsigned int)fd >= max_fds)
+		return WS_CAUSE_OTHER;
+	fdarr = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]) || !f)
+		return WS_CAUSE_OTHER;
+	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	if (mode == S_IFREG || mode == S_IFBLK)
+		return WS_CAUSE_DISK;
+	if (mode != S_IFSOCK)
+		return WS_CAUSE_OTHER; /* pipes, FIFOs, eventfd, timerfd, ttys */
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return WS_CAUSE_OTHER;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	sk_state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (family != AF_INET && family != AF_INET6)
+		return WS_CAUSE_NET; /* unix sockets: a local service (database, cache) */
+	if (sk_state == TCP_LISTEN)
+		return WS_CAUSE_IDLE;
+	lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	a->block_lport = lport;
+	a->block_rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return bpf_map_lookup_elem(&listen_ports, &lport) ? WS_CAUSE_CLIENT : WS_CAUSE_NET;
+}
+
+/* Decide why the thread is about to wait. task is the thread itself. */
+static __always_inline void classify_block(struct task_struct *task, struct ws_thread_acct *a)
+{
+	__u32 nr = a->sc_nr_plus1 - 1, cause;
+
+	a->block_nr_plus1 = a->sc_nr_plus1;
+	a->block_lport = a->block_rport = 0;
+	/* io_schedule() marks I/O waits: disk whatever the syscall (or a page fault). */
+	if (BPF_CORE_READ_BITFIELD_PROBED(task, in_iowait)) {
+		a->block_cause = WS_CAUSE_DISK;
+		return;
+	}
+	if (!a->sc_nr_plus1) {
+		a->block_cause = WS_CAUSE_OTHER;
+		return;
+	}
+	switch (nr) {
+	case NR_nanosleep: case NR_clock_nanosleep: case NR_pause:
+		cause = WS_CAUSE_SLEEP;
+		break;
+	case NR_futex: case NR_futex_waitv:
+		cause = WS_CAUSE_LOCK;
+		break;
+	case NR_accept: case NR_accept4:
+		cause = WS_CAUSE_IDLE;
+		break;
+	case NR_poll: case NR_ppoll: case NR_select: case NR_pselect6:
+		/* sc_fd holds the fd count here: waiting on no fds is a sleep (or a signal wait). */
+		cause = a->sc_fd == 0 ? WS_CAUSE_SLEEP : WS_CAUSE_POLL;
+		break;
+	case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2:
+		cause = WS_CAUSE_POLL;
+		break;
+	case NR_fsync: case NR_fdatasync: case NR_sync_file_range: case NR_msync:
+		cause = WS_CAUSE_DISK;
+		break;
+	default:
+		cause = fd_syscall(nr) ? fd_cause(task, a->sc_fd, a) : WS_CAUSE_OTHER;
+		break;
+	}
+	a->block_cause = cause;
+}
+
+/* ---- raw_syscalls: the syscall in progress, and per-syscall latency ---- */
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task;
+	struct ws_thread_acct *a;
+	__u64 id_tgid = bpf_get_current_pid_tgid();
+
+	if (!is_target(id_tgid >> 32))
+		return 0;
+	task = bpf_get_current_task_btf();
+	a = acct_get(use_tid_hash ? NULL : task, (__u32)id_tgid, true);
+	if (!a)
+		return 0;
+	a->sc_enter_ns = bpf_ktime_get_ns();
+	acct_first_sight(a, task, true, WS_STATE_RUNNING, a->sc_enter_ns);
+	a->sc_nr_plus1 = (__u32)id + 1;
+	a->sc_fd = syscall_fd_arg(regs, (__u32)id);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
+{
+	struct ws_syscall_stat *st;
+	struct ws_thread_acct *a;
+	__u64 id_tgid = bpf_get_current_pid_tgid(), now, lat;
+	__u32 slot;
+
+	if (!is_target(id_tgid >> 32))
+		return 0;
+	a = acct_get(use_tid_hash ? NULL : bpf_get_current_task_btf(), (__u32)id_tgid, false);
+	if (!a || !a->sc_nr_plus1)
+		return 0;
+	now = bpf_ktime_get_ns();
+	lat = now - a->sc_enter_ns;
+	st = syscall_stat(a->sc_nr_plus1 - 1);
+	a->sc_nr_plus1 = 0;
+	if (!st) {
+		count_drop(WS_DROP_SYSCALLS);
+		return 0;
+	}
+	__sync_fetch_and_add(&st->count, 1);
+	__sync_fetch_and_add(&st->total_ns, lat);
+	slot = log2_u64(lat);
+	if (slot >= WS_HIST_SLOTS)
+		slot = WS_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&st->lat_slots[slot], 1);
+	return 0;
+}
+
 /* ---- sched_switch ---- */
 
 static __always_inline void switch_out(struct task_struct *task, bool btf, __u32 tid,
@@ -248,6 +524,7 @@ static __always_inline void switch_out(struct task_struct *task, bool btf, __u32
 		acct_enter(a, WS_STATE_RUNQ, now);
 	} else {
 		a->vol_switches++;
+		classify_block(task, a);
 		acct_enter(a, WS_STATE_BLOCKED, now);
 	}
 }
@@ -432,6 +709,8 @@ static __always_inline void exited_totals_add(__u32 tgid, const struct ws_thread
 	__sync_fetch_and_add(&t->wakeups, a->wakeups);
 	__sync_fetch_and_add(&t->lifetime_ns, lifetime);
 	__sync_fetch_and_add(&t->threads, 1);
+	for (int c = 0; c < WS_CAUSE_KINDS; c++)
+		__sync_fetch_and_add(&t->blocked_by_cause[c], a->blocked_by_cause[c]);
 }
 
 static __always_inline void on_exit(struct task_struct *p, bool btf)
@@ -522,8 +801,18 @@ int seed_threads(struct bpf_iter__task *ctx)
 	now = bpf_ktime_get_ns();
 	a->flags |= WS_THREAD_SEEDED;
 	/* The state now is taken as the state since the window began (microseconds ago). */
-	if (task->__state != TASK_RUNNING)
+	if (task->__state != TASK_RUNNING) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		long nr = BPF_CORE_READ(regs, orig_ax);
+
+		/* Blocked since before the window: take its syscall from its saved registers. */
+		if (nr >= 0 && nr < 1024) {
+			a->sc_nr_plus1 = (__u32)nr + 1;
+			a->sc_fd = syscall_fd_arg(regs, (__u32)nr);
+		}
+		classify_block(task, a);
 		acct_first_sight(a, task, true, WS_STATE_BLOCKED, now);
+	}
 	else if (task->on_cpu)
 		acct_first_sight(a, task, true, WS_STATE_RUNNING, now);
 	else

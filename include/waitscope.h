@@ -28,6 +28,19 @@ enum ws_state {
 	WS_STATE_EXITED = 4,  /* accounted and copied to the exit records */
 };
 
+/* Why a blocked thread waits (docs/model.md has the rules). Decided when it blocks. */
+enum ws_cause {
+	WS_CAUSE_OTHER = 0,  /* anything else: pipes, wait4, page faults without I/O wait, ... */
+	WS_CAUSE_NET = 1,    /* a connected socket that is not a served client: upstream, database */
+	WS_CAUSE_DISK = 2,   /* I/O wait (in_iowait), fsync family, regular files, block devices */
+	WS_CAUSE_LOCK = 3,   /* futex */
+	WS_CAUSE_SLEEP = 4,  /* nanosleep, clock_nanosleep, pause, timerfd */
+	WS_CAUSE_IDLE = 5,   /* waiting for new work: accept, a listening socket */
+	WS_CAUSE_CLIENT = 6, /* a socket accepted from one of the listening ports: the client */
+	WS_CAUSE_POLL = 7,   /* poll/select/epoll: resolved to idle or net in user space */
+	WS_CAUSE_KINDS,
+};
+
 /* ws_thread_acct.flags */
 #define WS_THREAD_BORN 0x1     /* created during the window (sched_wakeup_new) */
 #define WS_THREAD_SEEDED 0x2   /* state taken from the initial task walk */
@@ -45,6 +58,16 @@ struct ws_thread_acct {
 	__u64 wakeups;        /* blocked -> runnable transitions */
 	__u32 state;          /* enum ws_state */
 	__u32 flags;          /* WS_THREAD_* */
+	__u64 blocked_by_cause[WS_CAUSE_KINDS];
+	/* syscall in progress (0 = none) and why the current block waits */
+	__u64 sc_enter_ns;
+	__u32 sc_nr_plus1;
+	__s32 sc_fd;
+	__u32 block_cause;    /* enum ws_cause */
+	__u32 block_nr_plus1; /* syscall the thread blocked in, 0 = none */
+	__u16 block_lport;    /* TCP/UDP ports of the socket it blocked on, host order */
+	__u16 block_rport;
+	__u32 pad;
 };
 
 /* One thread as reported to user space: by the task iterator (live) or at exit. */
@@ -76,7 +99,32 @@ struct ws_exited_totals {
 	__u64 wakeups;
 	__u64 lifetime_ns; /* sum of each thread's time inside the window */
 	__u64 threads;
+	__u64 blocked_by_cause[WS_CAUSE_KINDS];
 };
+
+/* Per-syscall statistics of target threads (key: syscall number). */
+struct ws_syscall_stat {
+	__u64 count;
+	__u64 total_ns;   /* sum of latencies, sys_enter to sys_exit */
+	__u64 blocked_ns; /* blocked time inside this syscall */
+	__u64 lat_slots[WS_HIST_SLOTS];
+};
+
+/* Blocked time per socket peer (key: ports of the socket the thread blocked on). */
+struct ws_peer_key {
+	__u16 lport;
+	__u16 rport;
+	__u32 cause; /* WS_CAUSE_NET or WS_CAUSE_CLIENT */
+};
+
+struct ws_peer_stat {
+	__u64 blocked_ns;
+	__u64 waits;
+};
+
+#define WS_MAX_SYSCALLS 512
+#define WS_MAX_PEERS 1024
+#define WS_MAX_LISTEN_PORTS 1024
 
 enum ws_hist_kind {
 	WS_HIST_RUNQ = 0,    /* run-queue wait intervals */
@@ -94,6 +142,8 @@ enum ws_drop {
 	WS_DROP_EXIT_RECORD,  /* exit record map full: thread missing from the per-thread table */
 	WS_DROP_EXIT_TOTALS,  /* exited-totals map full: totals incomplete */
 	WS_DROP_TARGET_FULL,  /* followed child not added: targets map full */
+	WS_DROP_PEERS,        /* peers map full: a socket's blocked time not listed by peer */
+	WS_DROP_SYSCALLS,     /* syscalls map full: a syscall not listed */
 	WS_DROP_KINDS,
 };
 
@@ -110,10 +160,12 @@ struct ws_counters {
 #define WS_STATIC_ASSERT _Static_assert
 #endif
 /* Both sides must see identical layouts. */
-WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 72, "ws_thread_acct layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 120, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 168, "ws_thread_acct layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 216, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (3 + WS_HIST_SLOTS), "syscall layout");
+WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");
-WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == 64, "ws_exited_totals layout");
+WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == 128, "ws_exited_totals layout");
 WS_STATIC_ASSERT(sizeof(struct ws_hists) == 8 * WS_HIST_KINDS * WS_HIST_SLOTS, "ws_hists layout");
 
 #endif /* WAITSCOPE_H */

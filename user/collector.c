@@ -277,6 +277,8 @@ static int collect_unlisted(struct collector *c, struct ws_profile *p)
 		sum.wakeups += t.wakeups;
 		sum.lifetime_ns += t.lifetime_ns;
 		sum.threads += t.threads;
+		for (int k = 0; k < WS_CAUSE_KINDS; k++)
+			sum.blocked_by_cause[k] += t.blocked_by_cause[k];
 	}
 	for (i = 0; i < p->n_threads; i++)
 		if (p->threads[i].exited)
@@ -290,6 +292,9 @@ static int collect_unlisted(struct collector *c, struct ws_profile *p)
 	p->unlisted.invol_switches = LEFT(sum.invol_switches, listed.invol_switches);
 	p->unlisted.wakeups = LEFT(sum.wakeups, listed.wakeups);
 	p->unlisted.observed_ns = LEFT(sum.lifetime_ns, listed.observed_ns);
+	for (i = 0; i < WS_CAUSE_KINDS; i++)
+		p->unlisted.blocked_by_cause[i] =
+			LEFT(sum.blocked_by_cause[i], listed.blocked_by_cause[i]);
 #undef LEFT
 	p->unlisted_threads = 0;
 	for (i = 0; i < p->n_threads; i++)
@@ -297,6 +302,74 @@ static int collect_unlisted(struct collector *c, struct ws_profile *p)
 	p->unlisted_threads = sum.threads > p->unlisted_threads ? sum.threads - p->unlisted_threads
 								: 0;
 	return 0;
+}
+
+static int cmp_syscall(const void *a, const void *b)
+{
+	const struct ws_syscall *x = a, *y = b;
+
+	if (x->s.blocked_ns != y->s.blocked_ns)
+		return x->s.blocked_ns < y->s.blocked_ns ? 1 : -1;
+	return x->s.count < y->s.count ? 1 : x->s.count > y->s.count ? -1 : 0;
+}
+
+static int cmp_peer(const void *a, const void *b)
+{
+	const struct ws_peer *x = a, *y = b;
+
+	return x->s.blocked_ns < y->s.blocked_ns ? 1 : x->s.blocked_ns > y->s.blocked_ns ? -1 : 0;
+}
+
+static int collect_syscalls(struct collector *c, struct ws_profile *p)
+{
+	int fd = bpf_map__fd(c->skel->maps.syscalls);
+	__u32 key, *prevp = NULL, next;
+	struct ws_syscall *v;
+
+	p->syscalls = calloc(WS_MAX_SYSCALLS, sizeof(*p->syscalls));
+	if (!p->syscalls)
+		return -ENOMEM;
+	while (p->n_syscalls < WS_MAX_SYSCALLS && bpf_map_get_next_key(fd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		v = &p->syscalls[p->n_syscalls];
+		if (bpf_map_lookup_elem(fd, &key, &v->s) == 0) {
+			v->nr = key;
+			p->n_syscalls++;
+		}
+	}
+	qsort(p->syscalls, p->n_syscalls, sizeof(*p->syscalls), cmp_syscall);
+	return 0;
+}
+
+static int collect_peers(struct collector *c, struct ws_profile *p)
+{
+	int fd = bpf_map__fd(c->skel->maps.peers);
+	struct ws_peer_key key, *prevp = NULL, next;
+	struct ws_peer *v;
+
+	p->peers = calloc(WS_MAX_PEERS, sizeof(*p->peers));
+	if (!p->peers)
+		return -ENOMEM;
+	while (p->n_peers < WS_MAX_PEERS && bpf_map_get_next_key(fd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		v = &p->peers[p->n_peers];
+		if (bpf_map_lookup_elem(fd, &key, &v->s) == 0) {
+			v->key = key;
+			p->n_peers++;
+		}
+	}
+	qsort(p->peers, p->n_peers, sizeof(*p->peers), cmp_peer);
+	return 0;
+}
+
+int collector_add_listen_port(struct collector *c, __u16 port)
+{
+	__u8 one = 1;
+
+	return bpf_map__update_elem(c->skel->maps.listen_ports, &port, sizeof(port), &one,
+				    sizeof(one), BPF_ANY) ? -errno : 0;
 }
 
 int collector_collect(struct collector *c, struct ws_profile *p)
@@ -317,6 +390,12 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 		return err;
 	err = sum_percpu(c->skel->maps.counters, (__u64 *)&p->counters,
 			 sizeof(p->counters) / 8, c->ncpus);
+	if (err)
+		return err;
+	err = collect_syscalls(c, p);
+	if (err)
+		return err;
+	err = collect_peers(c, p);
 	if (err)
 		return err;
 	p->attach_mode = c->raw_tp ? "raw_tp" : "tp_btf";

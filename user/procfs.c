@@ -217,3 +217,93 @@ int status_parse_field(const char *text, const char *name, unsigned long *value)
 	}
 	return -EINVAL;
 }
+
+int net_tcp_parse_listen_line(const char *line, struct listen_sock *out)
+{
+	unsigned int lport, state;
+	unsigned long inode;
+	char local[64];
+
+	/* "  sl  local_address rem_address   st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout
+	 *  inode" -> "0: 0100007F:2328 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0
+	 *  12345 ..." */
+	if (sscanf(line, " %*u: %63s %*s %x %*s %*s %*s %*u %*u %lu", local, &state, &inode) != 3)
+		return -EINVAL;
+	if (state != 0x0A) /* TCP_LISTEN */
+		return -ENOENT;
+	{
+		const char *colon = strrchr(local, ':');
+
+		if (!colon || sscanf(colon + 1, "%x", &lport) != 1 || lport > 65535)
+			return -EINVAL;
+	}
+	out->port = (unsigned short)lport;
+	out->inode = inode;
+	return 0;
+}
+
+int net_tcp_listen_read(struct listen_sock **socks, size_t *n)
+{
+	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	struct listen_sock s, *list = NULL, *grown;
+	size_t cap = 0, count = 0, len = 0, i;
+	char *line = NULL;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+
+		if (!f)
+			continue;
+		while (getline(&line, &len, f) > 0) {
+			if (net_tcp_parse_listen_line(line, &s))
+				continue;
+			if (count == cap) {
+				cap = cap ? cap * 2 : 32;
+				grown = realloc(list, cap * sizeof(*list));
+				if (!grown) {
+					fclose(f);
+					free(line);
+					free(list);
+					return -ENOMEM;
+				}
+				list = grown;
+			}
+			list[count++] = s;
+		}
+		fclose(f);
+	}
+	free(line);
+	*socks = list;
+	*n = count;
+	return 0;
+}
+
+bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n)
+{
+	char dirpath[64], path[320], link[64];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(dirpath, sizeof(dirpath), "/proc/%d/fd", tgid);
+	dir = opendir(dirpath);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		unsigned long inode;
+		ssize_t len;
+		size_t i;
+
+		snprintf(path, sizeof(path), "%s/%s", dirpath, de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		for (i = 0; i < n; i++)
+			found |= socks[i].inode == inode;
+	}
+	closedir(dir);
+	return found;
+}

@@ -47,4 +47,17 @@ ssize_t read_small_file(const char *path, char *buf, size_t size);
 /* A numeric field of "/proc/PID/status" text, e.g. "Tgid". Returns 0 or -EINVAL. */
 int status_parse_field(const char *text, const char *name, unsigned long *value);
 
+/* A TCP socket in LISTEN state from /proc/net/tcp or tcp6. */
+struct listen_sock {
+	unsigned short port;
+	unsigned long inode;
+};
+
+/* Parse one /proc/net/tcp line: 0 for a LISTEN row, -ENOENT other states, -EINVAL junk. */
+int net_tcp_parse_listen_line(const char *line, struct listen_sock *out);
+/* All listening TCP sockets (v4 and v6) of the machine. Caller frees *socks. */
+int net_tcp_listen_read(struct listen_sock **socks, size_t *n);
+/* Does process tgid hold one of these sockets? */
+bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n);
+
 #endif /* WS_PROCFS_H */

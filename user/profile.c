@@ -16,6 +16,8 @@ void profile_free(struct ws_profile *p)
 	free(p->threads);
 	free(p->targets);
 	free(p->command);
+	free(p->syscalls);
+	free(p->peers);
 	profile_init(p);
 }
 
@@ -96,6 +98,8 @@ void ws_times_add(struct ws_times *sum, const struct ws_times *t)
 	sum->invol_switches += t->invol_switches;
 	sum->wakeups += t->wakeups;
 	sum->observed_ns += t->observed_ns;
+	for (int c = 0; c < WS_CAUSE_KINDS; c++)
+		sum->blocked_by_cause[c] += t->blocked_by_cause[c];
 }
 
 __u64 ws_times_accounted(const struct ws_times *t)
@@ -126,6 +130,7 @@ void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_n
 	out->vol_switches = a->vol_switches;
 	out->invol_switches = a->invol_switches;
 	out->wakeups = a->wakeups;
+	memcpy(out->blocked_by_cause, a->blocked_by_cause, sizeof(out->blocked_by_cause));
 
 	/* The interval still open at the snapshot, inside the window, goes to the current state. */
 	open_from = a->ts > window_start_ns ? a->ts : window_start_ns;
@@ -140,6 +145,9 @@ void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_n
 			break;
 		case WS_STATE_BLOCKED:
 			out->blocked_ns += open_to - open_from;
+			out->blocked_by_cause[a->block_cause < WS_CAUSE_KINDS ? a->block_cause
+									: WS_CAUSE_OTHER] +=
+				open_to - open_from;
 			break;
 		default: /* UNKNOWN: no open interval; EXITED: closed at exit */
 			break;
@@ -201,6 +209,39 @@ void profile_finish(struct ws_profile *p)
 	ws_times_add(&p->totals, &p->unlisted);
 	p->n_threads_total = p->n_threads + p->unlisted_threads;
 	p->coverage = ws_times_coverage(&p->totals);
+	profile_resolve_poll(p);
+}
+
+/*
+ * poll/select/epoll waits: a process that owns a listening socket is waiting for new work
+ * (idle: a sync worker in select() on the listener, or an event loop with nothing to do);
+ * otherwise it waits on connected sockets (net). A heuristic: docs/model.md states its limits.
+ */
+static void resolve_times(struct ws_times *t, bool has_listener)
+{
+	t->blocked_by_cause[has_listener ? WS_CAUSE_IDLE : WS_CAUSE_NET] +=
+		t->blocked_by_cause[WS_CAUSE_POLL];
+	t->blocked_by_cause[WS_CAUSE_POLL] = 0;
+}
+
+void profile_resolve_poll(struct ws_profile *p)
+{
+	size_t i, j;
+
+	p->poll_ns = p->totals.blocked_by_cause[WS_CAUSE_POLL];
+	for (i = 0; i < p->n_threads; i++) {
+		bool listener = false;
+
+		for (j = 0; j < p->n_targets; j++)
+			if ((__u32)p->targets[j].tgid == p->threads[i].tgid)
+				listener = p->targets[j].has_listener;
+		resolve_times(&p->threads[i].t, listener);
+	}
+	resolve_times(&p->unlisted, p->n_targets && p->targets[0].has_listener);
+	memset(&p->totals, 0, sizeof(p->totals));
+	for (i = 0; i < p->n_threads; i++)
+		ws_times_add(&p->totals, &p->threads[i].t);
+	ws_times_add(&p->totals, &p->unlisted);
 }
 
 double profile_window_s(const struct ws_profile *p)

@@ -21,6 +21,17 @@ struct ws_times {
 	__u64 invol_switches;
 	__u64 wakeups;
 	__u64 observed_ns; /* time the thread(s) existed inside the window, from the kernel's clock */
+	__u64 blocked_by_cause[WS_CAUSE_KINDS]; /* splits blocked_ns (enum ws_cause) */
+};
+
+struct ws_syscall {
+	__u32 nr;
+	struct ws_syscall_stat s;
+};
+
+struct ws_peer {
+	struct ws_peer_key key;
+	struct ws_peer_stat s;
 };
 
 struct ws_thread {
@@ -36,6 +47,7 @@ struct ws_target_info {
 	pid_t tgid;
 	char comm[WS_COMM_LEN];
 	bool exited;        /* the whole process exited during the window */
+	bool has_listener;  /* owns a listening TCP socket: poll/epoll waits count as idle */
 	__u64 exit_ns;      /* CLOCK_MONOTONIC ns, when exited */
 };
 
@@ -81,6 +93,13 @@ struct ws_profile {
 	struct ws_hists hists;
 	struct ws_counters counters;
 	struct ws_crosscheck crosscheck;
+
+	/* wait causes */
+	struct ws_syscall *syscalls; /* sorted by blocked_ns, then count */
+	size_t n_syscalls;
+	struct ws_peer *peers;       /* sorted by blocked_ns */
+	size_t n_peers;
+	__u64 poll_ns;               /* poll/select/epoll time before resolving to idle or net */
 	const char *attach_mode;    /* "tp_btf" or "raw_tp" */
 };
 
@@ -117,6 +136,13 @@ double ws_ratio(__u64 num, __u64 den);
 
 /* Compute totals, thread count and coverage. Call once after all records are added. */
 void profile_finish(struct ws_profile *p);
+
+/* Fold poll/select/epoll time into idle or net (called by profile_finish). */
+void profile_resolve_poll(struct ws_profile *p);
+
+const char *ws_cause_name(int cause);
+/* x86_64 syscall name, or NULL when not in the table. */
+const char *ws_syscall_name(__u32 nr);
 
 double profile_window_s(const struct ws_profile *p);
 

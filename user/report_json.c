@@ -15,6 +15,8 @@ static const char *const drop_keys[WS_DROP_KINDS] = {
 	[WS_DROP_EXIT_RECORD] = "exit_record",
 	[WS_DROP_EXIT_TOTALS] = "exit_totals",
 	[WS_DROP_TARGET_FULL] = "target_full",
+	[WS_DROP_PEERS] = "peers",
+	[WS_DROP_SYSCALLS] = "syscalls",
 };
 
 /* The counters and times every thread, the totals and the unlisted threads have. */
@@ -27,6 +29,12 @@ static void times_fields(struct json_writer *w, const struct ws_times *t)
 	json_kv_u64(w, "invol_switches", t->invol_switches);
 	json_kv_u64(w, "wakeups", t->wakeups);
 	json_kv_u64(w, "observed_ns", t->observed_ns);
+	json_key(w, "blocked_by_cause");
+	json_obj_begin(w);
+	for (int c = 0; c < WS_CAUSE_KINDS; c++)
+		if (c != WS_CAUSE_POLL)
+			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+	json_obj_end(w);
 }
 
 static void targets(struct json_writer *w, const struct ws_profile *p)
@@ -143,6 +151,61 @@ static void unlisted(struct json_writer *w, const struct ws_profile *p)
 	json_obj_end(w);
 }
 
+static void causes(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_times *t = &p->totals;
+	size_t i;
+	int c;
+
+	json_key(w, "blocked_by_cause");
+	json_obj_begin(w);
+	for (c = 0; c < WS_CAUSE_KINDS; c++)
+		if (c != WS_CAUSE_POLL)
+			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+	json_kv_u64(w, "poll_resolved_ns", p->poll_ns);
+	json_obj_end(w);
+
+	json_key(w, "syscalls");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_syscalls; i++) {
+		const struct ws_syscall *sc = &p->syscalls[i];
+		const char *name = ws_syscall_name(sc->nr);
+		char buf[32];
+
+		if (!name) {
+			snprintf(buf, sizeof(buf), "syscall_%u", sc->nr);
+			name = buf;
+		}
+		json_obj_begin(w);
+		json_kv_str(w, "name", name);
+		json_kv_u64(w, "nr", sc->nr);
+		json_kv_u64(w, "count", sc->s.count);
+		json_kv_u64(w, "total_ns", sc->s.total_ns);
+		json_kv_u64(w, "blocked_ns", sc->s.blocked_ns);
+		json_kv_u64(w, "p50_ns", (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
+		json_kv_u64(w, "p99_ns", (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+
+	json_key(w, "peers");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_peers; i++) {
+		const struct ws_peer *pe = &p->peers[i];
+
+		json_obj_begin(w);
+		json_kv_u64(w, "port", pe->key.cause == WS_CAUSE_CLIENT ? pe->key.lport
+									  : pe->key.rport);
+		json_kv_u64(w, "local_port", pe->key.lport);
+		json_kv_u64(w, "remote_port", pe->key.rport);
+		json_kv_str(w, "cause", ws_cause_name((int)pe->key.cause));
+		json_kv_u64(w, "blocked_ns", pe->s.blocked_ns);
+		json_kv_u64(w, "waits", pe->s.waits);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
 static void drops(struct json_writer *w, const struct ws_profile *p)
 {
 	int i;
@@ -205,6 +268,7 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	json_obj_end(&w);
 	threads(&w, p);
 	unlisted(&w, p);
+	causes(&w, p);
 	drops(&w, p);
 	json_kv_u64(&w, "anomalies", p->counters.anomalies);
 	crosscheck(&w, p);

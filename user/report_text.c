@@ -142,6 +142,8 @@ static void drops(FILE *f, const struct ws_profile *p)
 		[WS_DROP_EXIT_RECORD] = "exit records (threads missing from the table)",
 		[WS_DROP_EXIT_TOTALS] = "exited-thread totals (totals incomplete)",
 		[WS_DROP_TARGET_FULL] = "children not followed (targets map full)",
+		[WS_DROP_PEERS] = "socket waits not listed by peer (peers map full)",
+		[WS_DROP_SYSCALLS] = "syscalls not listed (syscalls map full)",
 	};
 	const char *sep = "";
 	int i;

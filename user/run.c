@@ -135,6 +135,29 @@ static int write_ready_file(const char *path, pid_t first_target)
 	return 0;
 }
 
+/* Listening ports tell served clients from upstreams; a listener marks a server process. */
+static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
+{
+	struct listen_sock *socks = NULL;
+	size_t n = 0, i;
+	int err;
+
+	err = net_tcp_listen_read(&socks, &n);
+	if (err) {
+		ws_err("failed to read /proc/net/tcp: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; ports && i < n && !err; i++)
+		err = collector_add_listen_port(c, socks[i].port);
+	if (err)
+		ws_warn("failed to record listening port: %s (clients may show as net)",
+			strerror(-err));
+	for (i = 0; i < p->n_targets; i++)
+		p->targets[i].has_listener = proc_owns_socket(p->targets[i].tgid, socks, n);
+	free(socks);
+	return 0;
+}
+
 static char *join_argv(char **argv)
 {
 	size_t len = 1, i;
@@ -274,6 +297,8 @@ int ws_run(const struct ws_opts *o)
 		if (collector_add_target(&col, tgids[i]))
 			goto cleanup;
 
+	if (load_listeners(&col, &prof, true))
+		goto cleanup;
 	if (collector_attach(&col, &prof.window_start_ns))
 		goto cleanup;
 	prof.window_end_ns = (__u64)-1;
@@ -303,6 +328,9 @@ int ws_run(const struct ws_opts *o)
 		ws_warn("failed to read schedstat: no cross-check");
 	if (launched && child.pid > 0)
 		launch_stop(&child); /* window over before the command: end it */
+	/* Again at the end: a launched command opens its listener after the start. */
+	if (load_listeners(&col, &prof, false))
+		goto cleanup;
 	if (collector_collect(&col, &prof))
 		goto cleanup;
 	update_target_exits(&col, &prof);
