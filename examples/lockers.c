@@ -11,12 +11,14 @@
 struct opts {
 	long threads;
 	long hold_us;
+	long busy;
 	double secs;
 };
 
 struct shared {
 	pthread_mutex_t lock;
 	long long hold_ns;
+	long busy;
 };
 
 static const char usage[] =
@@ -25,6 +27,7 @@ static const char usage[] =
 	"\n"
 	"  -n, --threads=N      contending threads (default 4, max 4096)\n"
 	"  -H, --hold=US        time the holder keeps the lock, asleep (default 2000)\n"
+	"  -B, --busy=0|1       1: hold the lock spinning on CPU instead of asleep\n"
 	WL_USAGE_TIME_HELP
 	"\n"
 	"Prints \"ready pid=PID\" on stdout once every thread runs.\n"
@@ -42,7 +45,14 @@ static void *locker(void *arg)
 			pthread_mutex_unlock(&s->lock);
 			break;
 		}
-		wl_sleep_ns(s->hold_ns);
+		if (s->busy) {
+			long long until = wl_now_ns() + s->hold_ns;
+
+			while (wl_now_ns() < until) /* hold on CPU: waiters only ever wait on the lock */
+				;
+		} else {
+			wl_sleep_ns(s->hold_ns);
+		}
 		pthread_mutex_unlock(&s->lock);
 		/* Give a woken waiter the chance to take the lock before we barge back in. */
 		sched_yield();
@@ -56,6 +66,7 @@ int main(int argc, char **argv)
 	const struct wl_opt opts[] = {
 		{ 'n', "threads", WL_OPT_LONG, 1, WL_MAX_THREADS, &o.threads },
 		{ 'H', "hold", WL_OPT_LONG, 1, MAX_HOLD_US, &o.hold_us },
+		{ 'B', "busy", WL_OPT_LONG, 0, 1, &o.busy },
 	};
 	struct shared s = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	int ret;
@@ -64,6 +75,7 @@ int main(int argc, char **argv)
 	if (ret != WL_RUN)
 		return ret;
 	s.hold_ns = o.hold_us * NSEC_PER_USEC;
+	s.busy = o.busy;
 	if (wl_setup_signals())
 		return WL_EXIT_FAIL;
 	ret = wl_run_threads(o.threads, locker, &s, NULL, false, o.secs);

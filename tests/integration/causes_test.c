@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Wait causes on the real kernel: each workload lands in its class with > 80% of blocked time. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "itest.h"
+#include "json_lite.h"
+
+#define TIMEOUT 60
+
+static void require_root(void)
+{
+	ITEST_REQUIRE_ROOT();
+}
+
+TestSuite(causes, .init = require_root, .timeout = TIMEOUT);
+
+static struct jl_value *profile_pid(pid_t pid, const char *secs, struct run_result *r)
+{
+	const char *argv[16];
+	char pidbuf[16], err[256];
+	struct jl_value *j;
+
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), pid, secs, NULL);
+	cr_assert_eq(waitscope_run(r, argv, TIMEOUT), 0);
+	cr_assert_eq(r->status, 0, "waitscope: %s", r->err);
+	j = jl_parse(r->out, strlen(r->out), err, sizeof(err));
+	cr_assert_not_null(j, "bad JSON: %s", err);
+	return j;
+}
+
+/* Share of blocked time in cause, asserting causes sum to the blocked total within 1%. */
+static double cause_share(const struct jl_value *j, const char *cause)
+{
+	static const char *const all[] = { "other", "net", "disk", "lock", "sleep", "idle",
+					   "client" };
+	uint64_t blocked, v, sum = 0;
+	char path[64];
+	size_t i;
+
+	cr_assert(jl_get_u64(j, "totals.blocked_ns", &blocked));
+	cr_assert(blocked > 0);
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		snprintf(path, sizeof(path), "blocked_by_cause.%s", all[i]);
+		cr_assert(jl_get_u64(j, path, &v), "missing %s", path);
+		sum += v;
+	}
+	cr_assert(sum >= blocked - blocked / 100 && sum <= blocked + blocked / 100,
+		  "causes sum %llu vs blocked %llu", (unsigned long long)sum,
+		  (unsigned long long)blocked);
+	snprintf(path, sizeof(path), "blocked_by_cause.%s", cause);
+	cr_assert(jl_get_u64(j, path, &v));
+	return (double)v / (double)blocked;
+}
+
+static void expect_cause(const char *example, const char *const *args, const char *cause)
+{
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	double share;
+
+	cr_assert_eq(example_start(&ex, example, args), 0, "%s did not start", example);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&ex);
+	share = cause_share(j, cause);
+	cr_assert(share > 0.80, "%s: %s share %.3f: %s", example, cause, share, r.out);
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(causes, sleeper_sleeps, .description = "nanosleep (and the main thread's signal wait)")
+{
+	const char *args[] = { "-n", "2", NULL };
+
+	expect_cause("sleeper", args, "sleep");
+}
+
+Test(causes, lockers_wait_on_lock, .description = "threads contending one mutex: futex")
+{
+	/* The holder spins inside the lock, so every waiter waits on the lock only. */
+	const char *args[] = { "-n", "8", "-B", "1", "-H", "500", NULL };
+
+	expect_cause("lockers", args, "lock");
+}
+
+Test(causes, netclient_waits_on_net_with_peer_port,
+     .description = "a client blocked on a slow TCP server: net, and the server's port")
+{
+	const char *args[] = { "-D", "50", NULL };
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	uint64_t port;
+	const char *cause;
+
+	cr_assert_eq(example_start(&ex, "netclient", args), 0);
+	cr_assert(ex.port > 0, "no port in '%s'", ex.line);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&ex);
+	cr_assert(cause_share(j, "net") > 0.80);
+	cr_assert(jl_get_u64(j, "peers[0].port", &port), "no peers: %s", r.out);
+	cr_assert_eq(port, (uint64_t)ex.port);
+	cause = jl_get_str(j, "peers[0].cause");
+	cr_assert_str_eq(cause, "net");
+	cr_assert_str_eq(jl_get_str(j, "syscalls[0].name"), "recvfrom");
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(causes, diskwriter_waits_on_disk, .description = "O_DIRECT writes wait on the disk")
+{
+	char file[256];
+	const char *args[] = { "-f", file, "--direct", "-s", "4194304", NULL };
+
+	snprintf(file, sizeof(file), "%s/diskwriter-itest.%d.dat",
+		 getenv("WAITSCOPE_BUILD") ? getenv("WAITSCOPE_BUILD") : "build", getpid());
+	expect_cause("diskwriter", args, "disk");
+}
+
+Test(causes, idle_server_is_idle, .description = "a sync server with no load waits for work")
+{
+	const char *args[] = { "-w", "4", "-c", "100", NULL };
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	double idle;
+
+	cr_assert_eq(example_start(&ex, "syncserver", args), 0);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&ex);
+	/* 4 workers in accept (idle), the main thread waits for signals (sleep). */
+	idle = cause_share(j, "idle");
+	cr_assert(idle > 0.70, "idle share %.3f", idle);
+	cr_assert(idle + cause_share(j, "sleep") > 0.99);
+	jl_free(j);
+	run_result_free(&r);
+}
