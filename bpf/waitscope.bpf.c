@@ -488,10 +488,16 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	a = acct_get(use_tid_hash ? NULL : bpf_get_current_task_btf(), (__u32)id_tgid, false);
 	if (!a || !a->sc_nr_plus1)
 		return 0;
+	if (!a->sc_enter_ns) {
+		/* Entered before the window (seeded from saved registers): latency unknown. */
+		a->sc_nr_plus1 = 0;
+		return 0;
+	}
 	now = bpf_ktime_get_ns();
 	lat = now - a->sc_enter_ns;
 	st = syscall_stat(a->sc_nr_plus1 - 1);
 	a->sc_nr_plus1 = 0;
+	a->sc_enter_ns = 0;
 	if (!st) {
 		count_drop(WS_DROP_SYSCALLS);
 		return 0;
@@ -808,6 +814,7 @@ int seed_threads(struct bpf_iter__task *ctx)
 		/* Blocked since before the window: take its syscall from its saved registers. */
 		if (nr >= 0 && nr < 1024) {
 			a->sc_nr_plus1 = (__u32)nr + 1;
+			a->sc_enter_ns = 0;
 			a->sc_fd = syscall_fd_arg(regs, (__u32)nr);
 		}
 		classify_block(task, a);

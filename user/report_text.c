@@ -223,12 +223,64 @@ static void thread_table(FILE *f, const struct ws_profile *p)
 	free(sorted);
 }
 
+/* Blocked time by cause, biggest first, then the top syscalls and socket peers. */
+static void causes(FILE *f, const struct ws_profile *p)
+{
+	const struct ws_times *t = &p->totals;
+	bool done[WS_CAUSE_KINDS] = { false };
+	char buf[32];
+	size_t i;
+	int k;
+
+	if (!t->blocked_ns)
+		return;
+	fprintf(f, "blocked by cause (%% of thread time):");
+	for (k = 0; k < WS_CAUSE_KINDS; k++) {
+		int best = -1;
+
+		for (int c = 0; c < WS_CAUSE_KINDS; c++)
+			if (!done[c] && t->blocked_by_cause[c] &&
+			    (best < 0 || t->blocked_by_cause[c] > t->blocked_by_cause[best]))
+				best = c;
+		if (best < 0)
+			break;
+		done[best] = true;
+		fprintf(f, " %s %.1f%%", ws_cause_name(best),
+			100.0 * (double)t->blocked_by_cause[best] / (double)t->observed_ns);
+	}
+	fputc('\n', f);
+	for (i = 0; i < p->n_syscalls && i < 5; i++) {
+		const struct ws_syscall *sc = &p->syscalls[i];
+		const char *name = ws_syscall_name(sc->nr);
+
+		if (!sc->s.blocked_ns)
+			break;
+		fmt_ns(buf, sizeof(buf), (double)sc->s.blocked_ns);
+		fprintf(f, "  %-16s blocked %9s in %llu calls, p50 ", name ? name : "?", buf,
+			(unsigned long long)sc->s.count);
+		fmt_ns(buf, sizeof(buf), hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
+		fprintf(f, "%s, p99 ", buf);
+		fmt_ns(buf, sizeof(buf), hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
+		fprintf(f, "%s\n", buf);
+	}
+	for (i = 0; i < p->n_peers && i < 3; i++) {
+		const struct ws_peer *pe = &p->peers[i];
+		bool client = pe->key.cause == WS_CAUSE_CLIENT;
+
+		fmt_ns(buf, sizeof(buf), (double)pe->s.blocked_ns);
+		fprintf(f, "  %s :%u blocked %s in %llu waits\n",
+			client ? "clients of" : "peer", client ? pe->key.lport : pe->key.rport, buf,
+			(unsigned long long)pe->s.waits);
+	}
+}
+
 void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *o)
 {
 	header(f, p);
 	times(f, p);
 	hist_line(f, "run-queue wait:", p->hists.slots[WS_HIST_RUNQ]);
 	hist_line(f, "blocked intervals:", p->hists.slots[WS_HIST_BLOCKED]);
+	causes(f, p);
 	drops(f, p);
 	if (p->counters.anomalies)
 		fprintf(f, "anomalies: %llu transitions did not fit the state machine\n",
