@@ -26,6 +26,7 @@
 /* Set by the collector before load. */
 const volatile bool follow_children = false; /* -f: processes forked by targets become targets */
 const volatile bool use_tid_hash = false;    /* raw_tp fallback: state lives in acct_by_tid */
+const volatile bool collect_stacks = false;  /* --folded: off-CPU stacks (costly: opt-in) */
 
 /* Set by the collector after load, before attach. */
 __u64 window_start_ns = 0;
@@ -86,6 +87,27 @@ struct {
 	__type(key, struct ws_peer_key);
 	__type(value, struct ws_peer_stat);
 } peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, WS_MAX_STACKS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, WS_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_OFFCPU);
+	__type(key, struct ws_offcpu_key);
+	__type(value, __u64);
+} offcpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_FUTEXES);
+	__type(key, struct ws_futex_key);
+	__type(value, struct ws_peer_stat);
+} futexes SEC(".maps");
 
 /* Local TCP ports in LISTEN state (filled by the collector): a socket on one is a client. */
 struct {
@@ -202,6 +224,24 @@ static __always_inline struct ws_syscall_stat *syscall_stat(__u32 nr)
 	return bpf_map_lookup_elem(&syscalls, &nr);
 }
 
+/* Add delta (and one wait) to a hash value of type ws_peer_stat, creating it if needed. */
+static __always_inline void stat_add(void *map, const void *key, __u64 delta, enum ws_drop drop)
+{
+	static const struct ws_peer_stat zero_stat = {};
+	struct ws_peer_stat *ps = bpf_map_lookup_elem(map, key);
+
+	if (!ps) {
+		bpf_map_update_elem(map, key, &zero_stat, BPF_NOEXIST);
+		ps = bpf_map_lookup_elem(map, key);
+	}
+	if (!ps) {
+		count_drop(drop);
+		return;
+	}
+	__sync_fetch_and_add(&ps->blocked_ns, delta);
+	__sync_fetch_and_add(&ps->waits, 1);
+}
+
 /* A blocked interval ends: charge it to its cause, its syscall and its socket peer. */
 static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 delta)
 {
@@ -217,22 +257,29 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 			__sync_fetch_and_add(&st->blocked_ns, delta);
 	}
 	if (a->block_lport || a->block_rport) {
-		static const struct ws_peer_stat zero_peer = {};
 		/* Aggregate by the stable end: the listening port for clients, else the peer's. */
 		struct ws_peer_key key = { cause == WS_CAUSE_CLIENT ? a->block_lport : 0,
 					   cause == WS_CAUSE_CLIENT ? 0 : a->block_rport, cause };
-		struct ws_peer_stat *ps = bpf_map_lookup_elem(&peers, &key);
 
-		if (!ps) {
-			bpf_map_update_elem(&peers, &key, &zero_peer, BPF_NOEXIST);
-			ps = bpf_map_lookup_elem(&peers, &key);
+		stat_add(&peers, &key, delta, WS_DROP_PEERS);
+	}
+	if (a->block_key) {
+		struct ws_futex_key fkey = { a->block_key, a->tgid, 0 };
+
+		stat_add(&futexes, &fkey, delta, WS_DROP_FUTEXES);
+	}
+	if (collect_stacks && (a->block_ustack >= 0 || a->block_kstack >= 0)) {
+		struct ws_offcpu_key okey = { a->tgid, a->block_ustack, a->block_kstack, cause };
+		__u64 zero = 0, *ns = bpf_map_lookup_elem(&offcpu, &okey);
+
+		if (!ns) {
+			bpf_map_update_elem(&offcpu, &okey, &zero, BPF_NOEXIST);
+			ns = bpf_map_lookup_elem(&offcpu, &okey);
 		}
-		if (ps) {
-			__sync_fetch_and_add(&ps->blocked_ns, delta);
-			__sync_fetch_and_add(&ps->waits, 1);
-		} else {
-			count_drop(WS_DROP_PEERS);
-		}
+		if (ns)
+			__sync_fetch_and_add(ns, delta);
+		else
+			count_drop(WS_DROP_OFFCPU);
 	}
 }
 
@@ -287,6 +334,8 @@ static __always_inline bool acct_first_sight(struct ws_thread_acct *a, struct ta
 	a->first_ns = start;
 	a->ts = start;
 	a->state = before;
+	a->tgid = btf ? task->tgid : BPF_CORE_READ(task, tgid);
+	a->block_ustack = a->block_kstack = -1;
 	return true;
 }
 
@@ -417,6 +466,7 @@ static __always_inline void classify_block(struct task_struct *task, struct ws_t
 
 	a->block_nr_plus1 = a->sc_nr_plus1;
 	a->block_lport = a->block_rport = 0;
+	a->block_key = 0;
 	/* io_schedule() marks I/O waits: disk whatever the syscall (or a page fault). */
 	if (BPF_CORE_READ_BITFIELD_PROBED(task, in_iowait)) {
 		a->block_cause = WS_CAUSE_DISK;
@@ -430,7 +480,11 @@ static __always_inline void classify_block(struct task_struct *task, struct ws_t
 	case NR_nanosleep: case NR_clock_nanosleep: case NR_pause:
 		cause = WS_CAUSE_SLEEP;
 		break;
-	case NR_futex: case NR_futex_waitv:
+	case NR_futex:
+		a->block_key = a->sc_arg0;
+		cause = WS_CAUSE_LOCK;
+		break;
+	case NR_futex_waitv:
 		cause = WS_CAUSE_LOCK;
 		break;
 	case NR_accept: case NR_accept4:
@@ -472,6 +526,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	acct_first_sight(a, task, true, WS_STATE_RUNNING, a->sc_enter_ns);
 	a->sc_nr_plus1 = (__u32)id + 1;
 	a->sc_fd = syscall_fd_arg(regs, (__u32)id);
+	a->sc_arg0 = (__u32)id == NR_futex ? BPF_CORE_READ(regs, di) : 0;
 	return 0;
 }
 
@@ -513,7 +568,7 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 
 /* ---- sched_switch ---- */
 
-static __always_inline void switch_out(struct task_struct *task, bool btf, __u32 tid,
+static __always_inline void switch_out(void *ctx, struct task_struct *task, bool btf, __u32 tid,
 				       bool preempt, unsigned int prev_state, __u64 now)
 {
 	struct ws_thread_acct *a = acct_get(btf ? task : NULL, tid, true);
@@ -531,6 +586,14 @@ static __always_inline void switch_out(struct task_struct *task, bool btf, __u32
 	} else {
 		a->vol_switches++;
 		classify_block(task, a);
+		a->block_ustack = a->block_kstack = -1;
+		if (collect_stacks) {
+			/* sched_switch runs in prev's context: these are the blocking thread's stacks. */
+			a->block_kstack = bpf_get_stackid(ctx, &stacks, 0);
+			a->block_ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+			if (a->block_kstack < 0 && a->block_ustack < 0)
+				count_drop(WS_DROP_STACKS);
+		}
 		acct_enter(a, WS_STATE_BLOCKED, now);
 	}
 }
@@ -547,7 +610,7 @@ static __always_inline void switch_in(struct task_struct *task, bool btf, __u32 
 	acct_enter(a, WS_STATE_RUNNING, now);
 }
 
-static __always_inline void on_switch(bool preempt, struct task_struct *prev,
+static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
 				      struct task_struct *next, unsigned int prev_state, bool btf)
 {
 	__u32 prev_tgid, next_tgid;
@@ -566,7 +629,7 @@ static __always_inline void on_switch(bool preempt, struct task_struct *prev,
 		now = bpf_ktime_get_ns();
 	} else {
 		now = bpf_ktime_get_ns();
-		switch_out(prev, btf, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
+		switch_out(ctx, prev, btf, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
 			   prev_state, now);
 		count_event();
 		if (!is_target(next_tgid))
@@ -580,7 +643,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(tp_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	on_switch(preempt, prev, next, prev_state, true);
+	on_switch(ctx, preempt, prev, next, prev_state, true);
 	return 0;
 }
 
@@ -588,7 +651,7 @@ SEC("raw_tp/sched_switch")
 int BPF_PROG(raw_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
 	     unsigned int prev_state)
 {
-	on_switch(preempt, prev, next, prev_state, false);
+	on_switch(ctx, preempt, prev, next, prev_state, false);
 	return 0;
 }
 
@@ -816,8 +879,10 @@ int seed_threads(struct bpf_iter__task *ctx)
 			a->sc_nr_plus1 = (__u32)nr + 1;
 			a->sc_enter_ns = 0;
 			a->sc_fd = syscall_fd_arg(regs, (__u32)nr);
+			a->sc_arg0 = nr == NR_futex ? BPF_CORE_READ(regs, di) : 0;
 		}
 		classify_block(task, a);
+		a->block_ustack = a->block_kstack = -1; /* no stack for a block we did not see */
 		acct_first_sight(a, task, true, WS_STATE_BLOCKED, now);
 	}
 	else if (task->on_cpu)

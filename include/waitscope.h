@@ -67,7 +67,11 @@ struct ws_thread_acct {
 	__u32 block_nr_plus1; /* syscall the thread blocked in, 0 = none */
 	__u16 block_lport;    /* TCP/UDP ports of the socket it blocked on, host order */
 	__u16 block_rport;
-	__u32 pad;
+	__u32 tgid;
+	__s32 block_ustack;   /* stack ids of the current block (--folded), -1 none */
+	__s32 block_kstack;
+	__u64 sc_arg0;        /* first syscall argument (futex address) */
+	__u64 block_key;      /* futex address the thread blocked on, 0 none */
 };
 
 /* One thread as reported to user space: by the task iterator (live) or at exit. */
@@ -122,6 +126,25 @@ struct ws_peer_stat {
 	__u64 waits;
 };
 
+/* Off-CPU time per (process, user stack, kernel stack, cause): --folded. */
+struct ws_offcpu_key {
+	__u32 tgid;
+	__s32 ustack;
+	__s32 kstack;
+	__u32 cause;
+};
+
+/* Blocked time per futex address (lock waits): the most contended locks. */
+struct ws_futex_key {
+	__u64 uaddr;
+	__u32 tgid;
+	__u32 pad;
+};
+
+#define WS_MAX_STACK_DEPTH 127
+#define WS_MAX_STACKS 16384
+#define WS_MAX_OFFCPU 16384
+#define WS_MAX_FUTEXES 1024
 #define WS_MAX_SYSCALLS 512
 #define WS_MAX_PEERS 1024
 #define WS_MAX_LISTEN_PORTS 1024
@@ -144,6 +167,9 @@ enum ws_drop {
 	WS_DROP_TARGET_FULL,  /* followed child not added: targets map full */
 	WS_DROP_PEERS,        /* peers map full: a socket's blocked time not listed by peer */
 	WS_DROP_SYSCALLS,     /* syscalls map full: a syscall not listed */
+	WS_DROP_STACKS,       /* stack not captured (stack map full, or no user stack) */
+	WS_DROP_OFFCPU,       /* off-CPU stack map full: blocked time missing from --folded */
+	WS_DROP_FUTEXES,      /* futex map full: lock wait not listed by address */
 	WS_DROP_KINDS,
 };
 
@@ -160,8 +186,8 @@ struct ws_counters {
 #define WS_STATIC_ASSERT _Static_assert
 #endif
 /* Both sides must see identical layouts. */
-WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 168, "ws_thread_acct layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 216, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 192, "ws_thread_acct layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 240, "ws_thread_record layout");
 WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (3 + WS_HIST_SLOTS), "syscall layout");
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");

@@ -17,6 +17,9 @@ static const char *const drop_keys[WS_DROP_KINDS] = {
 	[WS_DROP_TARGET_FULL] = "target_full",
 	[WS_DROP_PEERS] = "peers",
 	[WS_DROP_SYSCALLS] = "syscalls",
+	[WS_DROP_STACKS] = "stacks",
+	[WS_DROP_OFFCPU] = "offcpu",
+	[WS_DROP_FUTEXES] = "futexes",
 };
 
 /* The counters and times every thread, the totals and the unlisted threads have. */

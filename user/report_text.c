@@ -144,6 +144,9 @@ static void drops(FILE *f, const struct ws_profile *p)
 		[WS_DROP_TARGET_FULL] = "children not followed (targets map full)",
 		[WS_DROP_PEERS] = "socket waits not listed by peer (peers map full)",
 		[WS_DROP_SYSCALLS] = "syscalls not listed (syscalls map full)",
+		[WS_DROP_STACKS] = "blocks without a stack",
+		[WS_DROP_OFFCPU] = "off-CPU stacks not recorded (map full)",
+		[WS_DROP_FUTEXES] = "lock waits not listed by address (map full)",
 	};
 	const char *sep = "";
 	int i;
