@@ -8,7 +8,7 @@
 
 #define WS_VERSION "0.1.0"
 
-enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION };
+enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -20,6 +20,7 @@ static const struct option long_opts[] = {
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "folded", required_argument, NULL, OPT_FOLDED },
 	{},
 };
 
@@ -38,6 +39,8 @@ void cli_usage(FILE *f)
 	      "  -j, --json              print one JSON object (schema waitscope/1, docs/json.md)\n"
 	      "  -T, --threads           per-thread table in the text report\n"
 	      "  -v, --verbose           libbpf and debug messages on stderr\n"
+	      "      --folded FILE       write off-CPU folded stacks (flamegraph.pl, speedscope) to\n"
+	      "                          FILE; costs ~1 us per blocking switch\n"
 	      "      --ready-file FILE   write FILE once attached (for scripts waiting on waitscope)\n"
 	      "      --raw-tp            use raw_tp tracepoints even where tp_btf works\n"
 	      "  -h, --help              this help\n"
@@ -47,7 +50,8 @@ void cli_usage(FILE *f)
 	      "  waitscope -p 1234            # profile process 1234 for 10 seconds\n"
 	      "  waitscope -p 1234,1240 -d 5  # two processes (e.g. a server's workers), 5 seconds\n"
 	      "  waitscope -p 1234 -j         # JSON for scripts\n"
-	      "  waitscope -T -- ./server     # run ./server and profile it, per-thread table\n",
+	      "  waitscope -T -- ./server     # run ./server and profile it, per-thread table\n"
+	      "  waitscope -p 1234 --folded off.folded && flamegraph.pl off.folded > off.svg\n",
 	      f);
 }
 
@@ -101,6 +105,13 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 				goto usage_err;
 			}
 			o->ready_file = optarg;
+			break;
+		case OPT_FOLDED:
+			if (!*optarg) {
+				fprintf(err, "waitscope: invalid --folded: empty path\n");
+				goto usage_err;
+			}
+			o->folded_file = optarg;
 			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;

@@ -49,6 +49,11 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	}
 	skel->rodata->follow_children = o->follow_children;
 	skel->rodata->use_tid_hash = raw;
+	skel->rodata->collect_stacks = o->stacks;
+	if (!o->stacks) { /* unused: keep them tiny */
+		bpf_map__set_max_entries(skel->maps.stacks, 1);
+		bpf_map__set_max_entries(skel->maps.offcpu, 1);
+	}
 	choose_programs(skel, raw);
 	/* Only one of the per-thread stores is used: shrink the other. */
 	if (!raw)
@@ -66,6 +71,7 @@ int collector_load(struct collector *c, const struct collector_opts *o)
 	int err = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->stacks = o->stacks;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		ws_err("failed to count possible CPUs: %s", strerror(-c->ncpus));
@@ -364,6 +370,83 @@ static int collect_peers(struct collector *c, struct ws_profile *p)
 	return 0;
 }
 
+static int cmp_futex(const void *a, const void *b)
+{
+	const struct ws_futex *x = a, *y = b;
+
+	return x->s.blocked_ns < y->s.blocked_ns ? 1 : x->s.blocked_ns > y->s.blocked_ns ? -1 : 0;
+}
+
+static int collect_futexes(struct collector *c, struct ws_profile *p)
+{
+	int fd = bpf_map__fd(c->skel->maps.futexes);
+	struct ws_futex_key key, *prevp = NULL, next;
+	struct ws_futex *v;
+
+	p->futexes = calloc(WS_MAX_FUTEXES, sizeof(*p->futexes));
+	if (!p->futexes)
+		return -ENOMEM;
+	while (p->n_futexes < WS_MAX_FUTEXES && bpf_map_get_next_key(fd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		v = &p->futexes[p->n_futexes];
+		if (bpf_map_lookup_elem(fd, &key, &v->s) == 0) {
+			v->key = key;
+			p->n_futexes++;
+		}
+	}
+	qsort(p->futexes, p->n_futexes, sizeof(*p->futexes), cmp_futex);
+	return 0;
+}
+
+/* Copy a stack from the stack map: frames until the first zero. */
+static __u32 read_stack(int fd, __s32 id, __u64 *ips)
+{
+	__u32 n = 0, key = (__u32)id;
+
+	if (id < 0 || bpf_map_lookup_elem(fd, &key, ips))
+		return 0;
+	while (n < WS_MAX_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+static int collect_offcpu(struct collector *c, struct ws_profile *p)
+{
+	int fd = bpf_map__fd(c->skel->maps.offcpu), sfd = bpf_map__fd(c->skel->maps.stacks);
+	struct ws_offcpu_key key, *prevp = NULL, next;
+	size_t cap = 0;
+
+	if (!c->stacks)
+		return 0;
+	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
+		struct ws_offcpu_stack *st;
+		__u64 ns;
+
+		key = next;
+		prevp = &key;
+		if (bpf_map_lookup_elem(fd, &key, &ns))
+			continue;
+		if (p->n_offcpu == cap) {
+			struct ws_offcpu_stack *grown;
+
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(p->offcpu, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			p->offcpu = grown;
+		}
+		st = &p->offcpu[p->n_offcpu++];
+		memset(st, 0, sizeof(*st));
+		st->tgid = key.tgid;
+		st->cause = key.cause;
+		st->ns = ns;
+		st->n_user = read_stack(sfd, key.ustack, st->user);
+		st->n_kernel = read_stack(sfd, key.kstack, st->kernel);
+	}
+	return 0;
+}
+
 int collector_add_listen_port(struct collector *c, __u16 port)
 {
 	__u8 one = 1;
@@ -396,6 +479,12 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 	if (err)
 		return err;
 	err = collect_peers(c, p);
+	if (err)
+		return err;
+	err = collect_futexes(c, p);
+	if (err)
+		return err;
+	err = collect_offcpu(c, p);
 	if (err)
 		return err;
 	p->attach_mode = c->raw_tp ? "raw_tp" : "tp_btf";

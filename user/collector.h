@@ -12,6 +12,7 @@ struct waitscope_bpf;
 struct collector_opts {
 	bool force_raw_tp; /* skip tp_btf, load the raw_tp programs */
 	bool follow_children;
+	bool stacks;       /* collect off-CPU stacks (--folded) */
 };
 
 struct collector {
@@ -19,6 +20,7 @@ struct collector {
 	bool raw_tp;   /* the raw_tp fallback is in use */
 	int ncpus;     /* possible CPUs: size of per-CPU map values */
 	bool attached;
+	bool stacks;
 };
 
 /* Open and load the BPF object, falling back to raw_tp when tp_btf does not load. */

@@ -280,6 +280,12 @@ int net_tcp_listen_read(struct listen_sock **socks, size_t *n)
 
 bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n)
 {
+	return proc_scan_sockets(tgid, socks, n, NULL);
+}
+
+bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
+		       unsigned int *count)
+{
 	char dirpath[64], path[320], link[64];
 	struct dirent *de;
 	bool found = false;
@@ -289,7 +295,9 @@ bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n)
 	dir = opendir(dirpath);
 	if (!dir)
 		return false;
-	while (!found && (de = readdir(dir))) {
+	if (count)
+		*count = 0;
+	while ((de = readdir(dir))) {
 		unsigned long inode;
 		ssize_t len;
 		size_t i;
@@ -301,6 +309,10 @@ bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n)
 		link[len] = '\0';
 		if (sscanf(link, "socket:[%lu]", &inode) != 1)
 			continue;
+		if (count)
+			(*count)++;
+		else if (found)
+			break;
 		for (i = 0; i < n; i++)
 			found |= socks[i].inode == inode;
 	}

@@ -59,5 +59,8 @@ int net_tcp_parse_listen_line(const char *line, struct listen_sock *out);
 int net_tcp_listen_read(struct listen_sock **socks, size_t *n);
 /* Does process tgid hold one of these sockets? */
 bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n);
+/* Same, also counting the sockets it holds into *count (when not NULL). */
+bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
+		       unsigned int *count);
 
 #endif /* WS_PROCFS_H */

@@ -18,6 +18,8 @@ void profile_free(struct ws_profile *p)
 	free(p->command);
 	free(p->syscalls);
 	free(p->peers);
+	free(p->futexes);
+	free(p->offcpu);
 	profile_init(p);
 }
 
@@ -230,12 +232,20 @@ void profile_resolve_poll(struct ws_profile *p)
 
 	p->poll_ns = p->totals.blocked_by_cause[WS_CAUSE_POLL];
 	for (i = 0; i < p->n_threads; i++) {
+		struct ws_thread *t = &p->threads[i];
 		bool listener = false;
+		unsigned int sockets = 0;
 
-		for (j = 0; j < p->n_targets; j++)
-			if ((__u32)p->targets[j].tgid == p->threads[i].tgid)
+		for (j = 0; j < p->n_targets; j++) {
+			if ((__u32)p->targets[j].tgid == t->tgid) {
 				listener = p->targets[j].has_listener;
-		resolve_times(&p->threads[i].t, listener);
+				sockets = p->targets[j].sockets;
+			}
+		}
+		/* An event loop: most of its waiting in poll/epoll, in a process with many sockets. */
+		t->poll_ns = t->t.blocked_by_cause[WS_CAUSE_POLL];
+		t->event_loop = t->poll_ns > t->t.blocked_ns / 2 && sockets >= WS_EVENT_LOOP_SOCKETS;
+		resolve_times(&t->t, listener);
 	}
 	resolve_times(&p->unlisted, p->n_targets && p->targets[0].has_listener);
 	memset(&p->totals, 0, sizeof(p->totals));

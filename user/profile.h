@@ -29,6 +29,22 @@ struct ws_syscall {
 	struct ws_syscall_stat s;
 };
 
+struct ws_futex {
+	struct ws_futex_key key;
+	struct ws_peer_stat s;
+};
+
+/* One off-CPU stack with its blocked time (--folded). ips innermost first, as the kernel gives. */
+struct ws_offcpu_stack {
+	__u32 tgid;
+	__u32 cause;
+	__u64 ns;
+	__u32 n_user;
+	__u32 n_kernel;
+	__u64 user[WS_MAX_STACK_DEPTH];
+	__u64 kernel[WS_MAX_STACK_DEPTH];
+};
+
 struct ws_peer {
 	struct ws_peer_key key;
 	struct ws_peer_stat s;
@@ -41,6 +57,8 @@ struct ws_thread {
 	struct ws_times t;
 	bool exited; /* exited during the window */
 	bool born;   /* created during the window */
+	bool event_loop; /* waits mostly in poll/select/epoll for many sockets: an event loop */
+	__u64 poll_ns;   /* blocked in poll/select/epoll, before resolving to idle or net */
 };
 
 struct ws_target_info {
@@ -48,6 +66,7 @@ struct ws_target_info {
 	char comm[WS_COMM_LEN];
 	bool exited;        /* the whole process exited during the window */
 	bool has_listener;  /* owns a listening TCP socket: poll/epoll waits count as idle */
+	unsigned int sockets; /* sockets it holds at the end of the window */
 	__u64 exit_ns;      /* CLOCK_MONOTONIC ns, when exited */
 };
 
@@ -100,6 +119,10 @@ struct ws_profile {
 	struct ws_peer *peers;       /* sorted by blocked_ns */
 	size_t n_peers;
 	__u64 poll_ns;               /* poll/select/epoll time before resolving to idle or net */
+	struct ws_futex *futexes;    /* sorted by blocked_ns */
+	size_t n_futexes;
+	struct ws_offcpu_stack *offcpu; /* --folded only */
+	size_t n_offcpu;
 	const char *attach_mode;    /* "tp_btf" or "raw_tp" */
 };
 
@@ -136,6 +159,9 @@ double ws_ratio(__u64 num, __u64 den);
 
 /* Compute totals, thread count and coverage. Call once after all records are added. */
 void profile_finish(struct ws_profile *p);
+
+/* Sockets a process must hold for a thread waiting mostly in poll/epoll to be an event loop. */
+#define WS_EVENT_LOOP_SOCKETS 3
 
 /* Fold poll/select/epoll time into idle or net (called by profile_finish). */
 void profile_resolve_poll(struct ws_profile *p);

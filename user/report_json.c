@@ -129,6 +129,8 @@ static void thread(struct json_writer *w, const struct ws_thread *t)
 	json_kv_double(w, "coverage", ws_times_coverage(&t->t), SHARE_DECIMALS);
 	json_kv_bool(w, "exited", t->exited);
 	json_kv_bool(w, "born", t->born);
+	json_kv_bool(w, "event_loop", t->event_loop);
+	json_kv_u64(w, "poll_ns", t->poll_ns);
 	json_obj_end(w);
 }
 
@@ -207,6 +209,30 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 		json_obj_end(w);
 	}
 	json_arr_end(w);
+
+	json_key(w, "futexes");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_futexes && i < 10; i++) {
+		const struct ws_futex *fx = &p->futexes[i];
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)fx->key.uaddr);
+		json_obj_begin(w);
+		json_kv_u64(w, "pid", fx->key.tgid);
+		json_kv_str(w, "uaddr", addr);
+		json_kv_u64(w, "blocked_ns", fx->s.blocked_ns);
+		json_kv_u64(w, "waits", fx->s.waits);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+
+	{
+		__u64 loops = 0;
+
+		for (i = 0; i < p->n_threads; i++)
+			loops += p->threads[i].event_loop;
+		json_kv_u64(w, "event_loop_threads", loops);
+	}
 }
 
 static void drops(struct json_writer *w, const struct ws_profile *p)

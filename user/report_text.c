@@ -266,6 +266,23 @@ static void causes(FILE *f, const struct ws_profile *p)
 		fmt_ns(buf, sizeof(buf), hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
 		fprintf(f, "%s\n", buf);
 	}
+	for (i = 0; i < p->n_futexes && i < 3; i++) {
+		const struct ws_futex *fx = &p->futexes[i];
+
+		fmt_ns(buf, sizeof(buf), (double)fx->s.blocked_ns);
+		fprintf(f, "  lock 0x%llx (pid %u) blocked %s in %llu waits\n",
+			(unsigned long long)fx->key.uaddr, fx->key.tgid, buf,
+			(unsigned long long)fx->s.waits);
+	}
+	{
+		size_t loops = 0;
+
+		for (i = 0; i < p->n_threads; i++)
+			loops += p->threads[i].event_loop;
+		if (loops)
+			fprintf(f, "  event loop: %zu thread(s) wait mostly in poll/epoll over "
+				"several sockets\n", loops);
+	}
 	for (i = 0; i < p->n_peers && i < 3; i++) {
 		const struct ws_peer *pe = &p->peers[i];
 		bool client = pe->key.cause == WS_CAUSE_CLIENT;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* One profiling run: preflight checks, targets, window loop, report. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,9 @@
 #include "launch.h"
 #include "log.h"
 #include "procfs.h"
+#include "folded.h"
 #include "report.h"
+#include "symbolize.h"
 #include "run.h"
 
 #define EXIT_RUNTIME 1
@@ -153,9 +156,65 @@ static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
 		ws_warn("failed to record listening port: %s (clients may show as net)",
 			strerror(-err));
 	for (i = 0; i < p->n_targets; i++)
-		p->targets[i].has_listener = proc_owns_socket(p->targets[i].tgid, socks, n);
+		p->targets[i].has_listener = proc_scan_sockets(p->targets[i].tgid, socks, n,
+							       &p->targets[i].sockets);
 	free(socks);
 	return 0;
+}
+
+static void resolve_user(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size)
+{
+	if (symbolize_user(ctx, tgid, addr, buf, size))
+		snprintf(buf, size, "[unknown]");
+}
+
+static void resolve_kernel(void *ctx, __u64 addr, char *buf, size_t size)
+{
+	if (symbolize_kernel(ctx, addr, buf, size))
+		snprintf(buf, size, "[unknown]");
+}
+
+/* Write to a temp file beside path, then rename: never a half file, never through a symlink. */
+static int write_folded(const char *path, const struct ws_profile *p)
+{
+	struct symbolizer *sym = symbolizer_new();
+	struct frame_resolver r = { resolve_user, resolve_kernel, sym };
+	char tmp[4096];
+	int fd, err = 0;
+	FILE *f;
+
+	if (!sym) {
+		ws_err("failed to write %s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp)) {
+		ws_err("failed to write %s: %s", path, strerror(ENAMETOOLONG));
+		symbolizer_free(sym);
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		ws_err("failed to write %s: %s", path, strerror(-err));
+		symbolizer_free(sym);
+		return err;
+	}
+	folded_write(f, p, &r);
+	if (fflush(f) || fsync(fileno(f)))
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		ws_err("failed to write %s: %s", path, strerror(-err));
+	}
+	symbolizer_free(sym);
+	return err;
 }
 
 static char *join_argv(char **argv)
@@ -237,7 +296,8 @@ static int run_window(struct collector *c, struct ws_profile *p, const struct ws
 int ws_run(const struct ws_opts *o)
 {
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
-	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp };
+	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
+					.stacks = o->folded_file != NULL };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
@@ -326,8 +386,6 @@ int ws_run(const struct ws_opts *o)
 	prof.window_end_ns = collector_detach(&col);
 	if (schedstat_snapshot_take(&snap_end, tgids, n))
 		ws_warn("failed to read schedstat: no cross-check");
-	if (launched && child.pid > 0)
-		launch_stop(&child); /* window over before the command: end it */
 	/* Again at the end: a launched command opens its listener after the start. */
 	if (load_listeners(&col, &prof, false))
 		goto cleanup;
@@ -345,6 +403,9 @@ int ws_run(const struct ws_opts *o)
 		ws_err("failed to write report: %s", strerror(errno));
 		goto cleanup;
 	}
+	/* Before a launched command is stopped: symbols come from its live mappings. */
+	if (o->folded_file && write_folded(o->folded_file, &prof))
+		goto cleanup;
 	status = 0;
 
 cleanup:

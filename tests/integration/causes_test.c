@@ -137,3 +137,49 @@ Test(causes, idle_server_is_idle, .description = "a sync server with no load wai
 	jl_free(j);
 	run_result_free(&r);
 }
+
+Test(causes, folded_stacks_of_blocked_time,
+     .description = "--folded writes comm;frames NS lines that add up to the blocked time")
+{
+	const char *args[] = { "-D", "30", NULL };
+	char path[128], pidbuf[16], line[8192], err[256];
+	const char *extra[] = { "--folded", path, NULL };
+	const char *argv[16];
+	unsigned long long sum = 0, ns;
+	uint64_t blocked;
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	bool saw_tcp = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/waitscope-itest-%d.folded", getpid());
+	unlink(path);
+	cr_assert_eq(example_start(&ex, "netclient", args), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "2", extra);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&ex);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
+	cr_assert_not_null(j);
+	cr_assert(jl_get_u64(j, "totals.blocked_ns", &blocked));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no folded file");
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strrchr(line, ' ');
+
+		cr_assert_not_null(sp, "bad line %s", line);
+		cr_assert_eq(strncmp(line, "netclient;", 10), 0, "bad root: %s", line);
+		cr_assert_eq(sscanf(sp + 1, "%llu", &ns), 1);
+		sum += ns;
+		saw_tcp |= strstr(line, "tcp_recvmsg") != NULL;
+	}
+	fclose(f);
+	unlink(path);
+	cr_assert(saw_tcp, "no tcp_recvmsg kernel frame");
+	/* Blocks already under way when the window opened have no stack: allow 10%. */
+	cr_assert(sum > blocked * 0.9 && sum <= blocked, "folded %llu vs blocked %llu", sum,
+		  (unsigned long long)blocked);
+	jl_free(j);
+	run_result_free(&r);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "folded.h"
+#include "profile.h"
+
+static struct ws_target_info target = { .tgid = 100, .comm = "srv" };
+
+static void one_thread(struct ws_profile *p, struct ws_thread *t, __u64 poll, __u64 net)
+{
+	memset(p, 0, sizeof(*p));
+	memset(t, 0, sizeof(*t));
+	t->tid = 101;
+	t->tgid = 100;
+	t->t.blocked_ns = poll + net;
+	t->t.observed_ns = poll + net;
+	t->t.blocked_by_cause[WS_CAUSE_POLL] = poll;
+	t->t.blocked_by_cause[WS_CAUSE_NET] = net;
+	p->threads = t;
+	p->n_threads = 1;
+	p->targets = &target;
+	p->n_targets = 1;
+	p->coverage = 1;
+}
+
+Test(causes, poll_with_listener_is_idle, .description = "a server's poll/epoll waits are idle")
+{
+	struct ws_profile p;
+	struct ws_thread t;
+
+	target.has_listener = true;
+	target.sockets = 1;
+	one_thread(&p, &t, 900, 100);
+	profile_finish(&p);
+	cr_assert_eq(p.totals.blocked_by_cause[WS_CAUSE_IDLE], 900);
+	cr_assert_eq(p.totals.blocked_by_cause[WS_CAUSE_POLL], 0);
+	cr_assert_eq(p.totals.blocked_by_cause[WS_CAUSE_NET], 100);
+	cr_assert_eq(p.poll_ns, 900);
+	cr_assert(!t.event_loop, "one socket is not an event loop");
+}
+
+Test(causes, poll_without_listener_is_net, .description = "a client's poll waits are net")
+{
+	struct ws_profile p;
+	struct ws_thread t;
+
+	target.has_listener = false;
+	target.sockets = 5;
+	one_thread(&p, &t, 900, 100);
+	profile_finish(&p);
+	cr_assert_eq(p.totals.blocked_by_cause[WS_CAUSE_NET], 1000);
+	cr_assert_eq(p.totals.blocked_by_cause[WS_CAUSE_IDLE], 0);
+	cr_assert(t.event_loop, "mostly poll over 5 sockets: an event loop");
+}
+
+Test(causes, mostly_blocking_reads_is_not_event_loop,
+     .description = "poll under half of blocked time: not an event loop")
+{
+	struct ws_profile p;
+	struct ws_thread t;
+
+	target.has_listener = true;
+	target.sockets = 50;
+	one_thread(&p, &t, 400, 600);
+	profile_finish(&p);
+	cr_assert(!t.event_loop);
+}
+
+static void fake_user(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size)
+{
+	(void)ctx;
+	(void)tgid;
+	snprintf(buf, size, addr == 1 ? "main" : addr == 2 ? "do; work" : "[unknown]");
+}
+
+static void fake_kernel(void *ctx, __u64 addr, char *buf, size_t size)
+{
+	(void)ctx;
+	snprintf(buf, size, addr == 10 ? "schedule" : "sys_read");
+}
+
+Test(folded, line_format, .description = "comm;user outer..inner;kernel outer..inner NS")
+{
+	struct ws_offcpu_stack st = { .tgid = 100, .ns = 12345, .n_user = 2, .n_kernel = 2,
+				      .user = { 2, 1 }, .kernel = { 10, 11 } };
+	struct ws_profile p = { .targets = &target, .n_targets = 1, .offcpu = &st, .n_offcpu = 1 };
+	struct frame_resolver r = { fake_user, fake_kernel, NULL };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	folded_write(f, &p, &r);
+	fclose(f);
+	cr_assert_str_eq(buf, "srv;main;do:_work;sys_read_[k];schedule_[k] 12345\n");
+	free(buf);
+}
