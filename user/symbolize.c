@@ -275,6 +275,25 @@ static int load_segments(Elf *elf, struct elf_symtab *t)
 	return 0;
 }
 
+/* libelf silently ignores program and section headers past the end of a truncated file:
+ * reject such files instead of returning an empty table. */
+static int check_headers(Elf *elf, int fd)
+{
+	GElf_Ehdr eh;
+	struct stat st;
+	__u64 size, shnum;
+
+	if (!gelf_getehdr(elf, &eh) || fstat(fd, &st))
+		return -EINVAL;
+	size = (__u64)st.st_size;
+	shnum = eh.e_shnum ? eh.e_shnum : (eh.e_shoff ? 1 : 0); /* 0: extended numbering */
+	if (eh.e_phoff > size || (__u64)eh.e_phnum * eh.e_phentsize > size - eh.e_phoff)
+		return -EINVAL;
+	if (eh.e_shoff > size || shnum * eh.e_shentsize > size - eh.e_shoff)
+		return -EINVAL;
+	return 0;
+}
+
 int elf_symbols_load_fd(int fd, struct elf_symtab **out)
 {
 	struct sym_build *syms = NULL;
@@ -293,6 +312,9 @@ int elf_symbols_load_fd(int fd, struct elf_symtab **out)
 		err = -EINVAL;
 		goto cleanup;
 	}
+	err = check_headers(elf, fd);
+	if (err)
+		goto cleanup;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		err = -ENOMEM;

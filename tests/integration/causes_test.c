@@ -2,6 +2,7 @@
 /* Wait causes on the real kernel: each workload lands in its class with > 80% of blocked time. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "itest.h"
@@ -180,6 +181,47 @@ Test(causes, folded_stacks_of_blocked_time,
 	/* Blocks already under way when the window opened have no stack: allow 10%. */
 	cr_assert(sum > blocked * 0.9 && sum <= blocked, "folded %llu vs blocked %llu", sum,
 		  (unsigned long long)blocked);
+	jl_free(j);
+	run_result_free(&r);
+}
+
+/* Parse "workers=PID" from an example's ready line. */
+static pid_t first_worker(const struct example *ex)
+{
+	const char *w = strstr(ex->line, "workers=");
+
+	return w ? (pid_t)atoi(w + strlen("workers=")) : 0;
+}
+
+Test(causes, epoll_server_is_an_event_loop,
+     .description = "an epoll event-loop server under load is recognised as an event loop")
+{
+	const char *up_args[] = { "-D", "5", NULL };
+	char up_port[16], url[64];
+	const char *srv_args[] = { "-k", "1", "-c", "200", "-u", up_port, NULL };
+	struct example up, srv, load;
+	const char *wrk_argv[] = { "-t1", "-c16", "-d4s", url, NULL };
+	struct run_result r;
+	struct jl_value *j;
+	uint64_t loops;
+	bool flag;
+	pid_t worker;
+
+	cr_assert_eq(example_start(&up, "upstream", up_args), 0);
+	snprintf(up_port, sizeof(up_port), "%d", up.port);
+	cr_assert_eq(example_start(&srv, "asyncserver", srv_args), 0);
+	worker = first_worker(&srv);
+	cr_assert(worker > 0, "no workers in '%s'", srv.line);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", srv.port);
+	cr_assert_eq(load_start(&load, "/usr/bin/wrk", wrk_argv), 0, "wrk did not start");
+	sleep(1);
+	j = profile_pid(worker, "1.5", &r);
+	example_stop(&load);
+	example_stop(&srv);
+	example_stop(&up);
+	cr_assert(jl_get_u64(j, "event_loop_threads", &loops));
+	cr_assert_eq(loops, 1, "%s", r.out);
+	cr_assert(jl_get_bool(j, "threads[0].event_loop", &flag) && flag);
 	jl_free(j);
 	run_result_free(&r);
 }

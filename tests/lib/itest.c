@@ -223,3 +223,17 @@ const char **waitscope_args(const char **argv, size_t n, char *pidbuf, size_t pi
 	argv[i] = NULL;
 	return argv;
 }
+
+int load_start(struct example *ex, const char *path, const char *const *args)
+{
+	int null = open("/dev/null", O_WRONLY);
+
+	memset(ex, 0, sizeof(*ex));
+	ex->pid = spawn(path, args, null, null);
+	if (null >= 0)
+		close(null);
+	if (ex->pid < 0)
+		return -errno;
+	ex->target = ex->pid;
+	return access(path, X_OK) == 0 ? 0 : -ENOENT;
+}
