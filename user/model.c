@@ -10,21 +10,21 @@
 #include "model.h"
 
 /* Thresholds of the rules; docs/model.md explains each one. */
-#define WORKER_MIN_CPU 0.01      /* on-CPU share of observed time that makes a thread a worker */
-#define WORKER_MAX_QUIET 0.95    /* sleep+other share above which a thread is not a worker */
-#define HIGH_LOAD_IDLE 0.10      /* idle share below which the workers are saturated */
-#define UNDERLOADED_IDLE 0.50    /* idle share above which the load limits throughput */
-#define STARVED_RUNQ 0.25        /* run-queue share of busy time: CPU-starved */
-#define CPU_BOUND_CPU 0.70       /* on-CPU share of busy time: CPU-bound */
-#define LOCK_BOUND_LOCK 0.50     /* lock share of busy time: lock-bound outright */
-#define LOCK_DOMINANT_MIN 0.30   /* lock share that is lock-bound when it is the largest share */
-#define IO_BOUND_IO 0.50         /* net+disk+client share of busy time: I/O-bound */
-#define HEADROOM_RATIO 1.5       /* CPU capacity an event loop needs to matter */
-#define YES_RATIO_LOW 1.5        /* verdict yes: the low end of the range at least this */
-#define MARGINAL_RATIO 1.15      /* verdict marginal: the point ratio at least this */
-#define RATIO_MAX 100.0          /* cap when the workers used (almost) no CPU */
-#define ASYNC_MAX_IO 0.05        /* already-async: blocking net/disk/client share at most this */
-#define ASYNC_POLL_SHARE 0.90    /* already-async: poll family's share of new-work waits */
+#define WORKER_MIN_CPU 0.01    /* on-CPU share of observed time that makes a thread a worker */
+#define WORKER_MAX_QUIET 0.95  /* sleep+other share above which a thread is not a worker */
+#define HIGH_LOAD_IDLE 0.10    /* idle share below which the workers are saturated */
+#define UNDERLOADED_IDLE 0.50  /* idle share above which the load limits throughput */
+#define STARVED_RUNQ 0.25      /* run-queue share of busy time: CPU-starved */
+#define CPU_BOUND_CPU 0.70     /* on-CPU share of busy time: CPU-bound */
+#define LOCK_BOUND_LOCK 0.50   /* lock share of busy time: lock-bound outright */
+#define LOCK_DOMINANT_MIN 0.30 /* lock share that is lock-bound when it is the largest share */
+#define IO_BOUND_IO 0.50       /* net+disk+client share of busy time: I/O-bound */
+#define HEADROOM_RATIO 1.5     /* CPU capacity an event loop needs to matter */
+#define YES_RATIO_LOW 1.5      /* verdict yes: the low end of the range at least this */
+#define MARGINAL_RATIO 1.15    /* verdict marginal: the point ratio at least this */
+#define RATIO_MAX 100.0	       /* cap when the workers used (almost) no CPU */
+#define ASYNC_MAX_IO 0.05      /* already-async: blocking net/disk/client share at most this */
+#define ASYNC_POLL_SHARE 0.90  /* already-async: poll family's share of new-work waits */
 
 /* Sums over the worker threads, in ns. */
 struct worker_sums {
@@ -86,8 +86,8 @@ static bool is_worker(const struct ws_times *t)
 {
 	double acc = (double)ws_times_accounted(t);
 	double obs = t->observed_ns ? (double)t->observed_ns : acc;
-	double quiet = (double)(t->blocked_by_cause[WS_CAUSE_SLEEP] +
-				t->blocked_by_cause[WS_CAUSE_OTHER]);
+	double quiet =
+		(double)(t->blocked_by_cause[WS_CAUSE_SLEEP] + t->blocked_by_cause[WS_CAUSE_OTHER]);
 	__u64 work_waits = idle_ns(t) + t->blocked_by_cause[WS_CAUSE_CLIENT] +
 			   t->blocked_by_cause[WS_CAUSE_NET] + t->blocked_by_cause[WS_CAUSE_DISK];
 
@@ -159,13 +159,13 @@ static __u64 accepts(const struct ws_profile *p)
 struct model_state {
 	struct worker_sums s;
 	double window_s;
-	double n_busy;     /* average number of busy workers */
-	double u_cpu;      /* CPUs the workers use now */
-	double u_lock;     /* workers blocked on locks, on average */
-	double avail;      /* CPUs an event loop could use */
+	double n_busy;	   /* average number of busy workers */
+	double u_cpu;	   /* CPUs the workers use now */
+	double u_lock;	   /* workers blocked on locks, on average */
+	double avail;	   /* CPUs an event loop could use */
 	double other_cpus; /* CPUs used by other processes (0 when unknown) */
 	double load_cap;   /* offered load / current throughput; INFINITY when unknown */
-	double rate;       /* accepted connections per second, <0 unknown */
+	double rate;	   /* accepted connections per second, <0 unknown */
 	double t_busy_ms;  /* busy worker time per accepted connection, <0 unknown */
 	bool already_async;
 };
@@ -206,7 +206,8 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 
 	idle_share = frac(st->s.idle, st->s.total);
 	if (ld->accept_queue_avg >= 0)
-		st->load_cap = st->n_busy > 0 ? (st->n_busy + ld->accept_queue_avg) / st->n_busy : 1;
+		st->load_cap =
+			st->n_busy > 0 ? (st->n_busy + ld->accept_queue_avg) / st->n_busy : 1;
 	else if (idle_share < HIGH_LOAD_IDLE)
 		st->load_cap = INFINITY;
 	else
@@ -219,10 +220,10 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 	st->t_busy_ms = st->rate > 0 ? st->n_busy / st->rate * 1e3 : -1;
 
 	/* Marked by the profile (poll/epoll over many sockets), or loop-shaped and few. */
-	st->already_async = st->s.n > 0 &&
-			    (st->s.marked_loops == st->s.n ||
-			     (st->s.n <= in->m.cpus && st->s.all_loop_like &&
-			      idle_share < UNDERLOADED_IDLE));
+	st->already_async =
+		st->s.n > 0 &&
+		(st->s.marked_loops == st->s.n ||
+		 (st->s.n <= in->m.cpus && st->s.all_loop_like && idle_share < UNDERLOADED_IDLE));
 }
 
 static enum ws_class classify(const struct model_state *st, const struct ws_prediction *pr)
@@ -238,7 +239,8 @@ static enum ws_class classify(const struct model_state *st, const struct ws_pred
 	if (pr->busy_cpu > CPU_BOUND_CPU)
 		return CLASS_CPU_BOUND;
 	if (pr->busy_lock >= LOCK_BOUND_LOCK ||
-	    (pr->busy_lock >= LOCK_DOMINANT_MIN && pr->busy_lock > io && pr->busy_lock > pr->busy_cpu))
+	    (pr->busy_lock >= LOCK_DOMINANT_MIN && pr->busy_lock > io &&
+	     pr->busy_lock > pr->busy_cpu))
 		return CLASS_LOCK_BOUND;
 	if (io >= IO_BOUND_IO)
 		return CLASS_IO_BOUND;
@@ -264,7 +266,8 @@ static void conditions(const struct ws_model_input *in, const struct model_state
 		      pr->idle_share < HIGH_LOAD_IDLE || ld->accept_queue_avg > 0);
 	if (ld->accept_queue_avg >= 0)
 		snprintf(c[0].evidence, sizeof(c[0].evidence),
-			 "workers wait for new work %.1f%% of the time; accept queue avg %.1f, max %.0f",
+			 "workers wait for new work %.1f%% of the time; accept queue avg %.1f, max "
+			 "%.0f",
 			 pr->idle_share * 100, ld->accept_queue_avg, max2(ld->accept_queue_max, 0));
 	else
 		snprintf(c[0].evidence, sizeof(c[0].evidence),
@@ -298,6 +301,12 @@ static void ratios(const struct model_state *st, struct ws_prediction *pr)
 	pr->ratio_high = cpu_ratio(st, WS_MODEL_OH_LOW);
 	if (!high_load)
 		pr->ratio_high = min2(pr->ratio_high, st->load_cap);
+	if (pr->cls == CLASS_LOCK_BOUND || pr->cls == CLASS_CPU_STARVED) {
+		/* The bottleneck (a lock, the CPUs) is not one more concurrency widens. */
+		pr->throughput_ratio = min2(pr->throughput_ratio, 1);
+		pr->ratio_low = min2(pr->ratio_low, 1);
+		pr->ratio_high = min2(pr->ratio_high, 1);
+	}
 }
 
 static const char *verdict(const struct ws_prediction *pr)
@@ -336,8 +345,8 @@ static void recommend(const struct ws_model_input *in, struct ws_prediction *pr)
 	default:
 		break;
 	}
-	pr->recommended_extra_rss = (__u64)(pr->recommended_workers - pr->workers) *
-				    in->worker_rss_bytes;
+	pr->recommended_extra_rss =
+		(__u64)(pr->recommended_workers - pr->workers) * in->worker_rss_bytes;
 }
 
 /* ", or N sync workers (+K, ~M MiB more RSS)": the sync way to the same throughput. */
@@ -376,22 +385,28 @@ static void advise(const struct model_state *st, struct ws_prediction *pr)
 			 pr->busy_runq * 100);
 		break;
 	case CLASS_CPU_BOUND:
-		snprintf(pr->advice, n,
-			 "requests are %.0f%% CPU: throughput is bound by CPUs and an event loop adds "
-			 "overhead%s",
-			 pr->busy_cpu * 100, alt[0] ? "; spare cores are used as well by more workers"
-						    : "");
+		if (pr->recommended_workers > pr->workers)
+			snprintf(pr->advice, n,
+				 "requests are %.0f%% CPU: async removes no wait and adds "
+				 "overhead; its x%.2f comes from idle cores%s",
+				 pr->busy_cpu * 100, pr->throughput_ratio, alt);
+		else
+			snprintf(pr->advice, n,
+				 "requests are %.0f%% CPU: throughput is bound by the CPUs; async "
+				 "removes no wait and adds overhead",
+				 pr->busy_cpu * 100);
 		break;
 	case CLASS_LOCK_BOUND:
 		snprintf(pr->advice, n,
 			 "workers wait on locks %.0f%% of busy time: async does not remove lock "
-			 "contention (and a futex wait stalls a whole loop); shorten or split the lock",
+			 "contention (and a futex wait stalls a whole loop); shorten or split the "
+			 "lock",
 			 pr->busy_lock * 100);
 		break;
 	case CLASS_ALREADY_ASYNC:
 		snprintf(pr->advice, n,
-			 "%d workers wait for new work in poll/epoll, never block on sockets or disk, "
-			 "and run %.0f%% of busy time: already an event loop",
+			 "%d workers wait for new work in poll/epoll, never block on sockets or "
+			 "disk, and run %.0f%% of busy time: already an event loop",
 			 pr->workers, pr->busy_cpu * 100);
 		break;
 	case CLASS_IO_BOUND:
@@ -400,13 +415,15 @@ static void advise(const struct model_state *st, struct ws_prediction *pr)
 			snprintf(pr->advice, n,
 				 "an event loop would reach x%.2f of today's throughput: %s",
 				 pr->throughput_ratio,
-				 !pr->conditions[0].met ? "the offered load is already served"
+				 !pr->conditions[0].met	  ? "the offered load is already served"
 				 : !pr->conditions[2].met ? "too little spare CPU"
-				 : "the offered load above today's is not known (no accept queue)");
+							  : "the offered load above today's is not "
+							    "known (no accept queue)");
 		else
 			snprintf(pr->advice, n,
 				 "an event loop on %.1f CPUs would reach x%.2f (x%.2f..x%.2f)%s",
-				 st->avail, pr->throughput_ratio, pr->ratio_low, pr->ratio_high, alt);
+				 st->avail, pr->throughput_ratio, pr->ratio_low, pr->ratio_high,
+				 alt);
 		break;
 	}
 }
@@ -415,25 +432,35 @@ static void advise(const struct model_state *st, struct ws_prediction *pr)
 static void latency(const struct ws_model_input *in, const struct model_state *st,
 		    struct ws_prediction *pr)
 {
-	char queue[64] = "", req[64] = "";
+	char queue[48] = "", req[48] = "";
 	size_t n = sizeof(pr->latency_note);
 	double q = in->load.accept_queue_avg;
 
 	if (q > 0 && st->rate > 0)
-		snprintf(queue, sizeof(queue), " (~%.1f ms in the accept queue)", q / st->rate * 1e3);
+		snprintf(queue, sizeof(queue), " (~%.1f ms in the accept queue)",
+			 q / st->rate * 1e3);
 	if (st->t_busy_ms >= 0)
 		snprintf(req, sizeof(req), " (~%.1f ms busy per connection)", st->t_busy_ms);
 
+	if (!pr->conditions[0].met &&
+	    (pr->cls == CLASS_CPU_BOUND || pr->cls == CLASS_MIXED || pr->cls == CLASS_IO_BOUND)) {
+		snprintf(pr->latency_note, n,
+			 "p50 and p99 about unchanged: requests do not queue for a worker; each "
+			 "takes its service time%s either way",
+			 req);
+		return;
+	}
 	switch (pr->cls) {
 	case CLASS_UNDERLOADED:
 		snprintf(pr->latency_note, n,
 			 "p50 and p99 unchanged: requests do not queue, each takes its service "
-			 "time%s either way", req);
+			 "time%s either way",
+			 req);
 		break;
 	case CLASS_CPU_STARVED:
 		snprintf(pr->latency_note, n,
-			 "p50 and p99 up with more concurrency: run-queue waits grow; fewer runnable "
-			 "threads or more cores bring p99 down");
+			 "p50 and p99 up with more concurrency: run-queue waits grow; fewer "
+			 "runnable threads or more cores bring p99 down");
 		break;
 	case CLASS_CPU_BOUND:
 	case CLASS_MIXED:
@@ -452,15 +479,16 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 			 "no change predicted: the server already multiplexes connections");
 		break;
 	case CLASS_IO_BOUND:
-		if (pr->conditions[0].met)
+		if (pr->conditions[2].met)
 			snprintf(pr->latency_note, n,
-				 "p50 down, p99 down: sync at saturation has p50~p99, set by "
-				 "queueing%s; async p50 ~ the I/O time%s, unchanged, while CPU stays "
-				 "below saturation", queue, req);
+				 "p50 down, p99 down: sync at saturation has p50~p99 from "
+				 "queueing%s; async p50 ~ the I/O time%s while CPU is unsaturated",
+				 queue, req);
 		else
 			snprintf(pr->latency_note, n,
-				 "p50 and p99 about unchanged: no queue to remove; p50 ~ the I/O time%s",
-				 req);
+				 "p50 down, p99 up: async removes the queue wait%s, but runs the "
+				 "CPUs near saturation, where the tail grows",
+				 queue);
 		break;
 	}
 }
@@ -474,7 +502,7 @@ static void no_workers(struct ws_prediction *pr)
 	pr->async_helps = "no";
 	pr->throughput_ratio = pr->ratio_low = pr->ratio_high = 1;
 	for (i = 0; i < WS_MODEL_CONDITIONS; i++) {
-		static const char *const names[] = { "high load", "I/O-bound", "CPU headroom" };
+		static const char *const names[] = {"high load", "I/O-bound", "CPU headroom"};
 
 		set_condition(&pr->conditions[i], names[i], false);
 		snprintf(pr->conditions[i].evidence, sizeof(pr->conditions[i].evidence),
@@ -535,9 +563,9 @@ void model_report_text(FILE *f, const struct ws_prediction *pr)
 {
 	int i;
 
-	fprintf(f, "async model: %s: %s, x%.2f (x%.2f..x%.2f) [%s, %d workers]\n",
-		pr->async_helps, headline(pr->async_helps), pr->throughput_ratio, pr->ratio_low,
-		pr->ratio_high, pr->class_name, pr->workers);
+	fprintf(f, "async model: %s: %s, x%.2f (x%.2f..x%.2f) [%s, %d workers]\n", pr->async_helps,
+		headline(pr->async_helps), pr->throughput_ratio, pr->ratio_low, pr->ratio_high,
+		pr->class_name, pr->workers);
 	fprintf(f,
 		"  per busy worker-second: cpu %.1f%%, runq %.1f%%, io %.1f%%, lock %.1f%%, "
 		"sleep %.1f%%, client %.1f%%; idle %.1f%% of worker time\n",

@@ -14,14 +14,14 @@
 #include "json.h"
 
 struct ws_machine {
-	int cpus;         /* online CPUs usable by the target */
+	int cpus;	  /* online CPUs usable by the target */
 	double busy_cpus; /* CPUs busy machine-wide during the window, 0..cpus (<0 = unknown) */
 };
 
 struct ws_load {
 	double accept_queue_avg; /* listening socket backlog samples; <0 unknown */
 	double accept_queue_max;
-	double accepts_per_s;    /* <0 unknown: taken from the accept/accept4 counts if any */
+	double accepts_per_s; /* <0 unknown: taken from the accept/accept4 counts if any */
 };
 
 struct ws_model_input {
@@ -51,11 +51,11 @@ struct ws_condition {
 
 struct ws_prediction {
 	enum ws_class cls;
-	const char *class_name; /* "cpu-bound", "io-bound", "lock-bound", "cpu-starved", ... */
+	const char *class_name;	 /* "cpu-bound", "io-bound", "lock-bound", "cpu-starved", ... */
 	const char *async_helps; /* "yes" | "no" | "marginal" */
 	double throughput_ratio, ratio_low, ratio_high; /* async / sync */
 	int workers;
-	int recommended_workers; /* sync workers giving the same throughput as async */
+	int recommended_workers;     /* sync workers giving the same throughput as async */
 	__u64 recommended_extra_rss; /* bytes, 0 when unknown or no extra workers */
 	/* per busy worker-second split */
 	double busy_cpu, busy_runq, busy_io, busy_lock, busy_sleep, busy_client;

@@ -227,7 +227,10 @@ int net_tcp_parse_listen_line(const char *line, struct listen_sock *out)
 	/* "  sl  local_address rem_address   st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout
 	 *  inode" -> "0: 0100007F:2328 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0
 	 *  12345 ..." */
-	if (sscanf(line, " %*u: %63s %*s %x %*s %*s %*s %*u %*u %lu", local, &state, &inode) != 3)
+	unsigned long rxq;
+
+	if (sscanf(line, " %*u: %63s %*s %x %*x:%lx %*s %*s %*u %*u %lu", local, &state, &rxq,
+		   &inode) != 4)
 		return -EINVAL;
 	if (state != 0x0A) /* TCP_LISTEN */
 		return -ENOENT;
@@ -239,6 +242,7 @@ int net_tcp_parse_listen_line(const char *line, struct listen_sock *out)
 	}
 	out->port = (unsigned short)lport;
 	out->inode = inode;
+	out->accept_queue = rxq; /* for a listener, rx_queue is the accept backlog */
 	return 0;
 }
 
@@ -318,4 +322,45 @@ bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
 	}
 	closedir(dir);
 	return found;
+}
+
+int procstat_parse_cpu(const char *text, unsigned long long *busy, unsigned long long *total)
+{
+	unsigned long long v[10] = { 0 };
+	int n, i;
+
+	n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	if (n < 4)
+		return -EINVAL;
+	*total = 0;
+	for (i = 0; i < n && i < 8; i++) /* guest time (8, 9) is already in user/nice */
+		*total += v[i];
+	*busy = *total - v[3] - (n > 4 ? v[4] : 0); /* minus idle and iowait */
+	return 0;
+}
+
+int procstat_read_cpu(unsigned long long *busy, unsigned long long *total)
+{
+	char buf[4096];
+	ssize_t n = read_small_file("/proc/stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return procstat_parse_cpu(buf, busy, total);
+}
+
+long proc_rss_bytes(pid_t pid)
+{
+	char path[64], buf[4096];
+	const char *line;
+	unsigned long kb;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_small_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "\nVmRSS:");
+	if (!line || sscanf(line + 7, " %lu kB", &kb) != 1)
+		return -1;
+	return (long)kb * 1024;
 }

@@ -51,6 +51,7 @@ int status_parse_field(const char *text, const char *name, unsigned long *value)
 struct listen_sock {
 	unsigned short port;
 	unsigned long inode;
+	unsigned long accept_queue; /* connections waiting to be accepted */
 };
 
 /* Parse one /proc/net/tcp line: 0 for a LISTEN row, -ENOENT other states, -EINVAL junk. */
@@ -62,5 +63,11 @@ bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n);
 /* Same, also counting the sockets it holds into *count (when not NULL). */
 bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
 		       unsigned int *count);
+
+/* First line of /proc/stat: busy (all but idle and iowait) and total jiffies. */
+int procstat_parse_cpu(const char *text, unsigned long long *busy, unsigned long long *total);
+int procstat_read_cpu(unsigned long long *busy, unsigned long long *total);
+/* VmRSS of a process in bytes, or -1. */
+long proc_rss_bytes(pid_t pid);
 
 #endif /* WS_PROCFS_H */

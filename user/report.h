@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include "profile.h"
 
+struct ws_prediction;
+
 struct report_opts {
 	bool per_thread; /* -T: per-thread table in the text report */
+	const struct ws_prediction *prediction; /* the verdict, shown first; NULL: none */
 };
 
 void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *o);

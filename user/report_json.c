@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "hist.h"
 #include "json.h"
+#include "model.h"
 #include "report.h"
 
 #define SCHEMA "waitscope/1"
@@ -273,7 +274,6 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 {
 	struct json_writer w;
 
-	(void)o; /* the JSON report always holds every section */
 	json_init(&w, f, 0);
 	json_obj_begin(&w);
 	json_kv_str(&w, "schema", SCHEMA);
@@ -298,6 +298,8 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	threads(&w, p);
 	unlisted(&w, p);
 	causes(&w, p);
+	if (o && o->prediction)
+		model_report_json(&w, o->prediction);
 	drops(&w, p);
 	json_kv_u64(&w, "anomalies", p->counters.anomalies);
 	crosscheck(&w, p);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "fmt.h"
 #include "hist.h"
+#include "model.h"
 #include "report.h"
 
 #define MAX_HEADER_TARGETS 3
@@ -297,6 +298,8 @@ static void causes(FILE *f, const struct ws_profile *p)
 void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *o)
 {
 	header(f, p);
+	if (o && o->prediction)
+		model_report_text(f, o->prediction); /* the verdict first */
 	times(f, p);
 	hist_line(f, "run-queue wait:", p->hists.slots[WS_HIST_RUNQ]);
 	hist_line(f, "blocked intervals:", p->hists.slots[WS_HIST_BLOCKED]);

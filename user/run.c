@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* One profiling run: preflight checks, targets, window loop, report. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "collector.h"
 #include "crosscheck.h"
 #include "launch.h"
+#include "model.h"
 #include "log.h"
 #include "procfs.h"
 #include "folded.h"
@@ -27,6 +29,15 @@
 #define CAP_BPF 39
 
 static volatile sig_atomic_t stop_signal;
+
+/* What the async model needs besides the profile, sampled around and during the window. */
+struct load_sampler {
+	unsigned long *inodes; /* the targets' listening sockets */
+	size_t n_inodes;
+	double queue_sum, queue_max;
+	unsigned long samples;
+	unsigned long long cpu_busy0, cpu_total0;
+};
 
 static void on_signal(int sig)
 {
@@ -136,6 +147,83 @@ static int write_ready_file(const char *path, pid_t first_target)
 		return err;
 	}
 	return 0;
+}
+
+/* Sum of the accept queues of the targets' listening sockets, right now. */
+static void sample_accept_queue(struct load_sampler *ls)
+{
+	struct listen_sock *socks = NULL;
+	size_t n = 0, i, j;
+	double q = 0;
+
+	if (!ls->n_inodes || net_tcp_listen_read(&socks, &n))
+		return;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < ls->n_inodes; j++)
+			if (socks[i].inode == ls->inodes[j])
+				q += (double)socks[i].accept_queue;
+	free(socks);
+	ls->queue_sum += q;
+	if (q > ls->queue_max)
+		ls->queue_max = q;
+	ls->samples++;
+}
+
+/* Remember which listening sockets the targets own, for sampling their accept queues. */
+static void find_target_listeners(struct load_sampler *ls, const pid_t *tgids, size_t n)
+{
+	struct listen_sock *socks = NULL, one;
+	size_t ns = 0, i, t;
+
+	if (net_tcp_listen_read(&socks, &ns))
+		return;
+	ls->inodes = calloc(ns ? ns : 1, sizeof(*ls->inodes));
+	for (i = 0; ls->inodes && i < ns; i++) {
+		one = socks[i];
+		for (t = 0; t < n; t++) {
+			if (proc_owns_socket(tgids[t], &one, 1)) {
+				ls->inodes[ls->n_inodes++] = one.inode;
+				break;
+			}
+		}
+	}
+	free(socks);
+}
+
+static int usable_cpus(pid_t pid)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(pid, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
+			 const struct load_sampler *ls, const pid_t *tgids, size_t n)
+{
+	unsigned long long busy, total;
+	long rss, rss_sum = 0;
+	size_t i;
+
+	memset(in, 0, sizeof(*in));
+	in->p = p;
+	in->m.cpus = usable_cpus(tgids[0]);
+	in->m.busy_cpus = -1;
+	if (procstat_read_cpu(&busy, &total) == 0 && total > ls->cpu_total0)
+		in->m.busy_cpus = (double)(busy - ls->cpu_busy0) / (double)(total - ls->cpu_total0) *
+				  (double)sysconf(_SC_NPROCESSORS_ONLN);
+	in->load.accept_queue_avg = ls->samples ? ls->queue_sum / (double)ls->samples : -1;
+	in->load.accept_queue_max = ls->samples ? ls->queue_max : -1;
+	in->load.accepts_per_s = -1;
+	for (i = 0; i < n; i++) {
+		rss = proc_rss_bytes(tgids[i]);
+		if (rss > 0)
+			rss_sum += rss;
+	}
+	/* Threads share one RSS; processes each have theirs: per target process. */
+	if (rss_sum > 0)
+		in->worker_rss_bytes = (__u64)rss_sum / n;
 }
 
 /* Listening ports tell served clients from upstreams; a listener marks a server process. */
@@ -259,7 +347,7 @@ static bool update_target_exits(struct collector *c, struct ws_profile *p)
 
 /* The window: wait for the duration, a signal, or every target's exit. */
 static int run_window(struct collector *c, struct ws_profile *p, const struct ws_opts *o,
-		      struct launch *child)
+		      struct launch *child, struct load_sampler *ls)
 {
 	__u64 deadline = o->duration_s > 0 ? p->window_start_ns + (__u64)(o->duration_s * 1e9) : 0;
 	int err, status;
@@ -277,6 +365,7 @@ static int run_window(struct collector *c, struct ws_profile *p, const struct ws
 		err = collector_drain_exits(c, p);
 		if (err)
 			return err;
+		sample_accept_queue(ls);
 		if (update_target_exits(c, p)) {
 			p->all_targets_exited = true;
 			break;
@@ -301,6 +390,9 @@ int ws_run(const struct ws_opts *o)
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
+	struct load_sampler ls = { 0 };
+	struct ws_model_input min;
+	struct ws_prediction pred;
 	struct ws_profile prof;
 	pid_t *tgids = NULL;
 	bool launched = false;
@@ -380,7 +472,9 @@ int ws_run(const struct ws_opts *o)
 		}
 	}
 
-	if (run_window(&col, &prof, o, launched ? &child : NULL))
+	find_target_listeners(&ls, tgids, n);
+	procstat_read_cpu(&ls.cpu_busy0, &ls.cpu_total0);
+	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls))
 		goto cleanup;
 
 	prof.window_end_ns = collector_detach(&col);
@@ -394,6 +488,10 @@ int ws_run(const struct ws_opts *o)
 	update_target_exits(&col, &prof);
 	profile_finish(&prof);
 	crosscheck_compute(&prof, &snap_start, &snap_end);
+	memset(&pred, 0, sizeof(pred));
+	model_inputs(&min, &prof, &ls, tgids, n);
+	if (model_predict(&min, &pred) == 0 || pred.class_name)
+		ropts.prediction = &pred;
 
 	if (o->json)
 		report_json(stdout, &prof, &ropts);
@@ -416,6 +514,7 @@ cleanup:
 	schedstat_snapshot_free(&snap_start);
 	schedstat_snapshot_free(&snap_end);
 	free(tgids);
+	free(ls.inodes);
 	profile_free(&prof);
 	return status;
 }

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/json_lite.h"
+#include "model.h"
+
+#define MT_START 1000000000ULL
+#define MT_WINDOW_NS 10000000000ULL /* 10 s */
+#define MT_TGID 4242
+
+/* How one thread spent the window, as shares of it (the rest is not accounted). */
+struct mt_shares {
+	double cpu, runq, idle, poll, net, disk, lock, sleep, client, other;
+};
+
+static void mt_profile(struct ws_profile *p)
+{
+	profile_init(p);
+	cr_assert_eq(profile_add_target(p, MT_TGID, "server"), 0);
+	p->targets[0].has_listener = true;
+	p->window_start_ns = MT_START;
+	p->window_end_ns = MT_START + MT_WINDOW_NS;
+}
+
+static __u64 mt_ns(double share)
+{
+	return (__u64)llround(share * (double)MT_WINDOW_NS);
+}
+
+/* Add a thread alive the whole window that spent it as s says. */
+static void mt_thread(struct ws_profile *p, __u32 tid, const struct mt_shares *s)
+{
+	struct ws_thread *th;
+	__u64 *c;
+
+	th = realloc(p->threads, (p->n_threads + 1) * sizeof(*th));
+	cr_assert_not_null(th);
+	p->threads = th;
+	p->cap_threads = p->n_threads + 1;
+	th = &p->threads[p->n_threads++];
+	memset(th, 0, sizeof(*th));
+	th->tid = tid;
+	th->tgid = MT_TGID;
+	snprintf(th->comm, sizeof(th->comm), "worker%u", tid);
+	c = th->t.blocked_by_cause;
+	th->t.on_cpu_ns = mt_ns(s->cpu);
+	th->t.runq_ns = mt_ns(s->runq);
+	c[WS_CAUSE_IDLE] = mt_ns(s->idle);
+	c[WS_CAUSE_POLL] = mt_ns(s->poll);
+	c[WS_CAUSE_NET] = mt_ns(s->net);
+	c[WS_CAUSE_DISK] = mt_ns(s->disk);
+	c[WS_CAUSE_LOCK] = mt_ns(s->lock);
+	c[WS_CAUSE_SLEEP] = mt_ns(s->sleep);
+	c[WS_CAUSE_CLIENT] = mt_ns(s->client);
+	c[WS_CAUSE_OTHER] = mt_ns(s->other);
+	for (int i = 0; i < WS_CAUSE_KINDS; i++)
+		th->t.blocked_ns += c[i];
+	th->t.observed_ns = MT_WINDOW_NS;
+}
+
+/* n identical workers. */
+static void mt_workers(struct ws_profile *p, int n, const struct mt_shares *s)
+{
+	for (int i = 0; i < n; i++)
+		mt_thread(p, 100 + (__u32)i, s);
+}
+
+static void mt_syscall(struct ws_profile *p, __u32 nr, __u64 count)
+{
+	struct ws_syscall *sc = realloc(p->syscalls, (p->n_syscalls + 1) * sizeof(*sc));
+
+	cr_assert_not_null(sc);
+	p->syscalls = sc;
+	sc = &p->syscalls[p->n_syscalls++];
+	memset(sc, 0, sizeof(*sc));
+	sc->nr = nr;
+	sc->s.count = count;
+}
+
+static struct ws_model_input mt_input(const struct ws_profile *p, int cpus, double queue_avg)
+{
+	struct ws_model_input in = {
+		.p = p,
+		.m = {.cpus = cpus, .busy_cpus = -1},
+		.load = {.accept_queue_avg = queue_avg,
+			 .accept_queue_max = queue_avg < 0 ? -1 : queue_avg * 1.5,
+			 .accepts_per_s = -1},
+		.worker_rss_bytes = 0,
+	};
+
+	return in;
+}
+
+/* Predict and check what holds for every prediction. */
+static struct ws_prediction mt_predict(const struct ws_model_input *in)
+{
+	struct ws_prediction pr;
+
+	cr_assert_eq(model_predict(in, &pr), 0);
+	cr_assert_not_null(pr.class_name);
+	cr_assert_not_null(pr.async_helps);
+	cr_expect_leq(pr.ratio_low, pr.throughput_ratio + 1e-9, "low %f <= point %f", pr.ratio_low,
+		      pr.throughput_ratio);
+	cr_expect_leq(pr.throughput_ratio, pr.ratio_high + 1e-9, "point %f <= high %f",
+		      pr.throughput_ratio, pr.ratio_high);
+	cr_expect_geq(pr.recommended_workers, pr.workers);
+	for (int i = 0; i < WS_MODEL_CONDITIONS; i++) {
+		cr_expect_not_null(pr.conditions[i].name);
+		cr_expect_neq(pr.conditions[i].evidence[0], '\0');
+	}
+	cr_expect_neq(pr.advice[0], '\0');
+	cr_expect_neq(pr.latency_note[0], '\0');
+	return pr;
+}
+
+static const struct mt_shares io_worker = {.cpu = 0.05, .net = 0.95};
+
+/* A main thread that only waits for signals: never a worker. */
+static const struct mt_shares main_thread = {.other = 1.0};
+
+Test(model, io_bound_saturated_says_yes,
+     .description = "4 workers at 5% CPU, 95% net, no idle, 2 CPUs, queue 50: yes, x~8")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_thread(&p, 1, &main_thread);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	in.worker_rss_bytes = 8 << 20;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_IO_BOUND);
+	cr_expect_str_eq(pr.class_name, "io-bound");
+	cr_expect_str_eq(pr.async_helps, "yes");
+	cr_expect_eq(pr.workers, 4, "the signal-waiting main thread is not a worker");
+	cr_expect(pr.throughput_ratio >= 6 && pr.throughput_ratio <= 11, "ratio %f",
+		  pr.throughput_ratio);
+	/* 2 / (4 * 0.05 * overhead) for overheads 1.3 and 1.1 */
+	cr_expect_float_eq(pr.ratio_low, 2 / (0.2 * WS_MODEL_OH_HIGH), 1e-6);
+	cr_expect_float_eq(pr.ratio_high, 2 / (0.2 * WS_MODEL_OH_LOW), 1e-6);
+	cr_expect_float_eq(pr.busy_cpu, 0.05, 1e-9);
+	cr_expect_float_eq(pr.busy_io, 0.95, 1e-9);
+	cr_expect_float_eq(pr.idle_share, 0, 1e-9);
+	cr_expect_eq(pr.recommended_workers, (int)ceil(4 * pr.throughput_ratio));
+	cr_expect_eq(pr.recommended_extra_rss, (__u64)(pr.recommended_workers - 4) * (8 << 20));
+	for (int i = 0; i < WS_MODEL_CONDITIONS; i++)
+		cr_expect(pr.conditions[i].met, "%s", pr.conditions[i].name);
+	cr_expect_not_null(strstr(pr.latency_note, "p50 down, p99 down"), "%s", pr.latency_note);
+	profile_free(&p);
+}
+
+Test(model, queue_caps_the_point_estimate,
+     .description = "a shallow accept queue caps the point at (N + queue) / N, not the high end")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 4); /* (4 + 4) / 4 = 2 */
+	pr = mt_predict(&in);
+	cr_expect_float_eq(pr.throughput_ratio, 2.0, 1e-6);
+	cr_expect_float_eq(pr.ratio_low, 2.0, 1e-6);
+	cr_expect_float_eq(pr.ratio_high, 2 / (0.2 * WS_MODEL_OH_LOW), 1e-6);
+	cr_expect_str_eq(pr.async_helps, "yes");
+	profile_free(&p);
+}
+
+Test(model, unknown_queue_is_at_most_marginal,
+     .description = "saturated I/O-bound workers without queue samples: offered load unknown")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_IO_BOUND);
+	cr_expect_str_eq(pr.async_helps, "marginal");
+	cr_expect_float_eq(pr.ratio_low, 1.0, 1e-9);
+	cr_expect_gt(pr.throughput_ratio, 6);
+	profile_free(&p);
+}
+
+Test(model, empty_queue_means_no_more_load,
+     .description = "accept queue sampled empty: async cannot serve more than is offered")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	pr = mt_predict(&in);
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect_float_eq(pr.throughput_ratio, 1.0, 1e-9);
+	profile_free(&p);
+}
+
+Test(model, other_processes_take_cpus,
+     .description = "CPUs busy in other processes are not available to the event loop")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	in.m.busy_cpus = 1.2; /* the workers use 0.2: 1.0 CPU elsewhere */
+	pr = mt_predict(&in);
+	cr_expect_float_eq(pr.throughput_ratio, 1.0 / (0.2 * WS_MODEL_OH), 1e-6);
+	profile_free(&p);
+}
+
+Test(model, underloaded_says_no, .description = "workers 90% idle: underloaded, no, ratio 1")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.02, .net = 0.08, .idle = 0.90};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_UNDERLOADED);
+	cr_expect_str_eq(pr.class_name, "underloaded");
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect_float_eq(pr.throughput_ratio, 1.0, 1e-9);
+	cr_expect_float_eq(pr.idle_share, 0.9, 1e-9);
+	cr_expect_not(pr.conditions[0].met);
+	profile_free(&p);
+}
+
+Test(model, cpu_bound_says_no, .description = "workers 95% on CPU: cpu-bound, no, ratio ~1")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.95, .net = 0.03, .idle = 0.02};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 4, 10);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_CPU_BOUND);
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect(pr.throughput_ratio >= 0.8 && pr.throughput_ratio <= 1.2, "ratio %f",
+		  pr.throughput_ratio);
+	cr_expect_not_null(strstr(pr.latency_note, "p99 up"), "%s", pr.latency_note);
+	profile_free(&p);
+}
+
+Test(model, cpu_starved_says_no, .description = "run-queue 40% of busy time: cpu-starved, no")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.40, .runq = 0.40, .net = 0.20};
+
+	mt_profile(&p);
+	mt_workers(&p, 8, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 20);
+	in.m.busy_cpus = 2;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_CPU_STARVED);
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect_float_eq(pr.busy_runq, 0.4, 1e-9);
+	cr_expect_not_null(strstr(pr.advice, "cores"), "%s", pr.advice);
+	profile_free(&p);
+}
+
+Test(model, lock_bound_says_no, .description = "lock 70% of busy time: lock-bound, no")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.30, .lock = 0.70};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 8, 50);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_LOCK_BOUND);
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect_float_eq(pr.busy_lock, 0.7, 1e-9);
+	cr_expect_leq(pr.ratio_high, 1.0, "more loops do not widen a lock: %f", pr.ratio_high);
+	cr_expect_eq(pr.recommended_workers, 4);
+	profile_free(&p);
+}
+
+Test(model, cpu_heavy_mix_is_not_yes,
+     .description = "40% CPU, 60% net, 4 workers on 2 CPUs: x~1.0-1.25, not yes")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.40, .net = 0.60};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_expect_str_neq(pr.async_helps, "yes");
+	cr_expect(pr.throughput_ratio >= 0.9 && pr.throughput_ratio <= 1.3, "ratio %f",
+		  pr.throughput_ratio);
+	cr_expect_not(pr.conditions[2].met, "no CPU headroom");
+	profile_free(&p);
+}
+
+Test(model, moderate_headroom_is_marginal,
+     .description = "a point ratio between 1.15 and 1.5 is marginal")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.30, .net = 0.70};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50); /* 2 / (1.2 * 1.2) = 1.39 */
+	pr = mt_predict(&in);
+	cr_expect_float_eq(pr.throughput_ratio, 2 / (1.2 * WS_MODEL_OH), 1e-6);
+	cr_expect_str_eq(pr.async_helps, "marginal");
+	profile_free(&p);
+}
+
+Test(model, event_loop_is_already_async,
+     .description = "few threads waiting only in epoll, mostly on CPU: already-async, no")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.80, .poll = 0.20};
+
+	mt_profile(&p);
+	mt_workers(&p, 2, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 4, -1);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_ALREADY_ASYNC);
+	cr_expect_str_eq(pr.class_name, "already-async");
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect_float_eq(pr.throughput_ratio, 1.0, 1e-9);
+	profile_free(&p);
+}
+
+Test(model, sync_accept_waits_are_not_async,
+     .description = "the same shares waiting in accept (not poll) are a cpu-bound sync pool")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.80, .idle = 0.20};
+
+	mt_profile(&p);
+	mt_workers(&p, 2, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 4, -1);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_CPU_BOUND);
+	profile_free(&p);
+}
+
+Test(model, accept_count_gives_request_time,
+     .description = "accept4 counts give the rate, and the latency note a time per connection")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	mt_syscall(&p, 288, 2000); /* accept4: 200/s, 4 busy workers -> 20 ms each */
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_expect_not_null(strstr(pr.latency_note, "20.0 ms busy per connection"), "%s",
+			   pr.latency_note);
+	cr_expect_not_null(strstr(pr.latency_note, "250.0 ms in the accept queue"), "%s",
+			   pr.latency_note);
+	profile_free(&p);
+}
+
+Test(model, no_workers_and_bad_input,
+     .description = "-ENODATA without workers, -EINVAL on bad input")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_thread(&p, 1, &main_thread);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	cr_expect_eq(model_predict(&in, &pr), -ENODATA);
+	cr_expect_str_eq(pr.async_helps, "no");
+	cr_expect_eq(pr.workers, 0);
+	cr_expect_neq(pr.advice[0], '\0');
+	cr_expect_eq(model_predict(NULL, &pr), -EINVAL);
+	cr_expect_eq(model_predict(&in, NULL), -EINVAL);
+	in.m.cpus = 0;
+	cr_expect_eq(model_predict(&in, &pr), -EINVAL);
+	in.m.cpus = 2;
+	in.p = NULL;
+	cr_expect_eq(model_predict(&in, &pr), -EINVAL);
+	profile_free(&p);
+}
+
+static char *mt_capture_text(const struct ws_prediction *pr)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	model_report_text(f, pr);
+	fclose(f);
+	return buf;
+}
+
+static char *mt_capture_json(const struct ws_prediction *pr)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer w;
+
+	cr_assert_not_null(f);
+	json_init(&w, f, 0);
+	json_obj_begin(&w);
+	model_report_json(&w, pr);
+	json_obj_end(&w);
+	cr_expect_not(w.error);
+	fclose(f);
+	return buf;
+}
+
+static struct ws_prediction mt_io_prediction(void)
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	profile_free(&p);
+	return pr;
+}
+
+Test(model, text_has_headline_then_conditions,
+     .description = "text: the headline first, then every condition with its evidence")
+{
+	struct ws_prediction pr = mt_io_prediction();
+	char *out = mt_capture_text(&pr), *prev = out;
+
+	cr_expect_eq(strncmp(out, "async model: yes: async would raise throughput", 46), 0, "%s",
+		     out);
+	for (int i = 0; i < WS_MODEL_CONDITIONS; i++) {
+		char *at = strstr(out, pr.conditions[i].name);
+
+		cr_expect_not_null(at, "%s missing:\n%s", pr.conditions[i].name, out);
+		cr_expect_not_null(strstr(out, pr.conditions[i].evidence));
+		cr_expect_gt(at, prev, "conditions in order");
+		prev = at ? at : prev;
+	}
+	cr_expect_not_null(strstr(out, "advice: "));
+	cr_expect_not_null(strstr(out, "latency: "));
+	free(out);
+}
+
+Test(model, json_parses_with_every_key, .description = "JSON: strict, with the documented keys")
+{
+	struct ws_prediction pr = mt_io_prediction();
+	char *out = mt_capture_json(&pr), err[128];
+	struct jl_value *v = jl_parse(out, strlen(out), err, sizeof(err));
+	static const char *const shares[] = {"cpu",   "runq",	"io",  "lock",
+					     "sleep", "client", "idle"};
+	double d = 0;
+	uint64_t u = 0;
+	bool met = false;
+
+	cr_assert_not_null(v, "%s\n%s", err, out);
+	cr_expect_str_eq(jl_get_str(v, "classification.class"), "io-bound");
+	for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "classification.shares.%s", shares[i]);
+		cr_expect(jl_get_double(v, path, &d), "%s", path);
+	}
+	cr_expect(jl_get_double(v, "classification.shares.io", &d));
+	cr_expect_float_eq(d, 0.95, 1e-4);
+	cr_expect_str_eq(jl_get_str(v, "prediction.async_helps"), "yes");
+	cr_expect(jl_get_double(v, "prediction.throughput_ratio", &d));
+	cr_expect_float_eq(d, pr.throughput_ratio, 1e-3);
+	cr_expect(jl_get_double(v, "prediction.ratio_low", &d));
+	cr_expect(jl_get_double(v, "prediction.ratio_high", &d));
+	cr_expect_eq(jl_len(jl_get(v, "prediction.conditions")), WS_MODEL_CONDITIONS);
+	cr_expect_str_eq(jl_get_str(v, "prediction.conditions[0].name"), "high load");
+	cr_expect(jl_get_bool(v, "prediction.conditions[1].met", &met) && met);
+	cr_expect_not_null(jl_get_str(v, "prediction.conditions[2].evidence"));
+	cr_expect(jl_get_u64(v, "prediction.workers", &u) && u == 4);
+	cr_expect(jl_get_u64(v, "prediction.recommended_workers", &u) &&
+		  u == (uint64_t)pr.recommended_workers);
+	jl_free(v);
+	free(out);
+}
