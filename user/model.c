@@ -519,9 +519,11 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	struct model_state st;
 	double busy;
 
-	if (!in || !in->p || !out || in->m.cpus < 1)
+	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	if (!in || !in->p || in->m.cpus < 1)
+		return -EINVAL;
 	derive(in, &st);
 	out->workers = st.s.n;
 	out->recommended_workers = st.s.n;

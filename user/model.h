@@ -71,7 +71,8 @@ struct ws_prediction {
 #define WS_MODEL_OH_HIGH 1.3
 
 /*
- * Fill out from in. Returns 0; -EINVAL when in, in->p or out is NULL or in->m.cpus < 1;
+ * Fill out from in. Returns 0; -EINVAL when in, in->p or out is NULL or in->m.cpus < 1 (out, if
+ * given, is then zeroed: class_name NULL);
  * -ENODATA when the profile has no worker threads (out then holds class "mixed", verdict "no",
  * ratio 1 and an advice saying why).
  */

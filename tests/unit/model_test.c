@@ -44,7 +44,7 @@ static void mt_thread(struct ws_profile *p, __u32 tid, const struct mt_shares *s
 	memset(th, 0, sizeof(*th));
 	th->tid = tid;
 	th->tgid = MT_TGID;
-	snprintf(th->comm, sizeof(th->comm), "worker%u", tid);
+	snprintf(th->comm, sizeof(th->comm), "w%u", tid);
 	c = th->t.blocked_by_cause;
 	th->t.on_cpu_ns = mt_ns(s->cpu);
 	th->t.runq_ns = mt_ns(s->runq);
@@ -419,6 +419,7 @@ Test(model, no_workers_and_bad_input,
 	cr_expect_eq(pr.workers, 0);
 	cr_expect_neq(pr.advice[0], '\0');
 	cr_expect_eq(model_predict(NULL, &pr), -EINVAL);
+	cr_expect_null(pr.class_name, "out is zeroed on bad input");
 	cr_expect_eq(model_predict(&in, NULL), -EINVAL);
 	in.m.cpus = 0;
 	cr_expect_eq(model_predict(&in, &pr), -EINVAL);

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The verdict on real servers under real load (wrk): I/O-bound -> yes, CPU-bound -> no. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "itest.h"
+#include "json_lite.h"
+
+#define TIMEOUT 90
+
+static void require_root(void)
+{
+	ITEST_REQUIRE_ROOT();
+	if (access("/usr/bin/wrk", X_OK))
+		cr_skip_test("needs wrk (apt-get install wrk)");
+}
+
+TestSuite(verdict, .init = require_root, .timeout = TIMEOUT);
+
+struct verdict {
+	char evidence[512];
+	char cls[32];
+	char helps[16];
+	double ratio;
+};
+
+/* Load syncserver (args) with wrk at conns connections and profile it for 3 s. */
+static void judge(const char *const *srv_args, const char *conns, struct verdict *v)
+{
+	char url[64], pidbuf[16], err[256], cflag[16];
+	const char *wrk_argv[] = { "-t2", cflag, "-d8s", url, NULL };
+	const char *argv[16];
+	struct example srv, load;
+	struct run_result r;
+	struct jl_value *j;
+	const char *s;
+
+	cr_assert_eq(example_start(&srv, "syncserver", srv_args), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", srv.port);
+	snprintf(cflag, sizeof(cflag), "-c%s", conns);
+	cr_assert_eq(load_start(&load, "/usr/bin/wrk", wrk_argv), 0);
+	sleep(2);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), srv.target, "3", NULL);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&load);
+	example_stop(&srv);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
+	cr_assert_not_null(j, "%s", err);
+	s = jl_get_str(j, "classification.class");
+	cr_assert_not_null(s, "no classification: %s", r.out);
+	snprintf(v->cls, sizeof(v->cls), "%s", s);
+	s = jl_get_str(j, "prediction.async_helps");
+	cr_assert_not_null(s);
+	snprintf(v->helps, sizeof(v->helps), "%s", s);
+	cr_assert(jl_get_double(j, "prediction.throughput_ratio", &v->ratio));
+	s = jl_get_str(j, "prediction.conditions[2].evidence");
+	snprintf(v->evidence, sizeof(v->evidence), "%s", s ? s : "");
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(verdict, io_bound_under_high_load_says_yes,
+     .description = "4 workers, 0.5 ms CPU + 20 ms upstream per request, 64 clients: yes")
+{
+	char port[16] = "0";
+	const char *srv[] = { "-w", "4", "-c", "500", "-u", port, "-n", "1", NULL };
+	struct example up;
+	const char *up_args[] = { "-D", "20", NULL };
+	struct verdict v;
+
+	/* The upstream must exist before the server's args name its port. */
+	cr_assert_eq(example_start(&up, "upstream", up_args), 0);
+	snprintf(port, sizeof(port), "%d", up.port);
+	judge(srv, "64", &v);
+	example_stop(&up);
+	cr_assert_str_eq(v.cls, "io-bound");
+	cr_assert_str_eq(v.helps, "yes", "class %s ratio %.2f: %s", v.cls, v.ratio, v.evidence);
+	/* measured side by side (examples/README.md): async/sync ~ 9x on this load */
+	cr_assert(v.ratio > 4 && v.ratio < 20, "ratio %.2f", v.ratio);
+}
+
+Test(verdict, cpu_bound_says_no, .description = "4 workers burning 5 ms CPU per request: no")
+{
+	const char *srv[] = { "-w", "4", "-c", "5000", NULL };
+	struct verdict v;
+
+	judge(srv, "64", &v);
+	cr_assert(!strcmp(v.cls, "cpu-bound") || !strcmp(v.cls, "cpu-starved"), "class %s",
+		  v.cls);
+	cr_assert_str_eq(v.helps, "no");
+	cr_assert(v.ratio < 1.3, "ratio %.2f", v.ratio);
+}
+
+Test(verdict, underloaded_says_no, .description = "one client for 4 workers: underloaded, no")
+{
+	char port[16] = "0";
+	const char *srv[] = { "-w", "4", "-c", "500", "-u", port, "-n", "1", NULL };
+	const char *up_args[] = { "-D", "20", NULL };
+	struct example up;
+	struct verdict v;
+
+	cr_assert_eq(example_start(&up, "upstream", up_args), 0);
+	snprintf(port, sizeof(port), "%d", up.port);
+	judge(srv, "1", &v);
+	example_stop(&up);
+	cr_assert_str_eq(v.cls, "underloaded");
+	cr_assert_str_eq(v.helps, "no");
+}
