@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -326,48 +327,51 @@ static int cmp_peer(const void *a, const void *b)
 	return x->s.blocked_ns < y->s.blocked_ns ? 1 : x->s.blocked_ns > y->s.blocked_ns ? -1 : 0;
 }
 
-static int collect_syscalls(struct collector *c, struct ws_profile *p)
+/*
+ * Copy every entry of a hash map into a new array whose elements are laid out {key; value}
+ * (value at val_off), at most max of them, sorted with cmp.
+ */
+static int map_to_array(struct bpf_map *map, size_t elem_size, size_t val_off, size_t max,
+			int (*cmp)(const void *, const void *), void **out, size_t *n)
 {
-	int fd = bpf_map__fd(c->skel->maps.syscalls);
-	__u32 key, *prevp = NULL, next;
-	struct ws_syscall *v;
+	size_t key_size = bpf_map__key_size(map);
+	int fd = bpf_map__fd(map);
+	char *arr, key[64], next[64];
+	void *prevp = NULL;
 
-	p->syscalls = calloc(WS_MAX_SYSCALLS, sizeof(*p->syscalls));
-	if (!p->syscalls)
+	*n = 0;
+	arr = calloc(max ? max : 1, elem_size);
+	if (!arr || key_size > sizeof(key)) {
+		free(arr);
 		return -ENOMEM;
-	while (p->n_syscalls < WS_MAX_SYSCALLS && bpf_map_get_next_key(fd, prevp, &next) == 0) {
-		key = next;
-		prevp = &key;
-		v = &p->syscalls[p->n_syscalls];
-		if (bpf_map_lookup_elem(fd, &key, &v->s) == 0) {
-			v->nr = key;
-			p->n_syscalls++;
+	}
+	while (*n < max && bpf_map_get_next_key(fd, prevp, next) == 0) {
+		char *elem = arr + *n * elem_size;
+
+		memcpy(key, next, key_size);
+		prevp = key;
+		if (bpf_map_lookup_elem(fd, key, elem + val_off) == 0) {
+			memcpy(elem, key, key_size);
+			(*n)++;
 		}
 	}
-	qsort(p->syscalls, p->n_syscalls, sizeof(*p->syscalls), cmp_syscall);
+	qsort(arr, *n, elem_size, cmp);
+	*out = arr;
 	return 0;
+}
+
+static int collect_syscalls(struct collector *c, struct ws_profile *p)
+{
+	return map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
+			    offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, cmp_syscall,
+			    (void **)&p->syscalls, &p->n_syscalls);
 }
 
 static int collect_peers(struct collector *c, struct ws_profile *p)
 {
-	int fd = bpf_map__fd(c->skel->maps.peers);
-	struct ws_peer_key key, *prevp = NULL, next;
-	struct ws_peer *v;
-
-	p->peers = calloc(WS_MAX_PEERS, sizeof(*p->peers));
-	if (!p->peers)
-		return -ENOMEM;
-	while (p->n_peers < WS_MAX_PEERS && bpf_map_get_next_key(fd, prevp, &next) == 0) {
-		key = next;
-		prevp = &key;
-		v = &p->peers[p->n_peers];
-		if (bpf_map_lookup_elem(fd, &key, &v->s) == 0) {
-			v->key = key;
-			p->n_peers++;
-		}
-	}
-	qsort(p->peers, p->n_peers, sizeof(*p->peers), cmp_peer);
-	return 0;
+	return map_to_array(c->skel->maps.peers, sizeof(struct ws_peer),
+			    offsetof(struct ws_peer, s), WS_MAX_PEERS, cmp_peer,
+			    (void **)&p->peers, &p->n_peers);
 }
 
 static int cmp_futex(const void *a, const void *b)
@@ -379,24 +383,9 @@ static int cmp_futex(const void *a, const void *b)
 
 static int collect_futexes(struct collector *c, struct ws_profile *p)
 {
-	int fd = bpf_map__fd(c->skel->maps.futexes);
-	struct ws_futex_key key, *prevp = NULL, next;
-	struct ws_futex *v;
-
-	p->futexes = calloc(WS_MAX_FUTEXES, sizeof(*p->futexes));
-	if (!p->futexes)
-		return -ENOMEM;
-	while (p->n_futexes < WS_MAX_FUTEXES && bpf_map_get_next_key(fd, prevp, &next) == 0) {
-		key = next;
-		prevp = &key;
-		v = &p->futexes[p->n_futexes];
-		if (bpf_map_lookup_elem(fd, &key, &v->s) == 0) {
-			v->key = key;
-			p->n_futexes++;
-		}
-	}
-	qsort(p->futexes, p->n_futexes, sizeof(*p->futexes), cmp_futex);
-	return 0;
+	return map_to_array(c->skel->maps.futexes, sizeof(struct ws_futex),
+			    offsetof(struct ws_futex, s), WS_MAX_FUTEXES, cmp_futex,
+			    (void **)&p->futexes, &p->n_futexes);
 }
 
 /* Copy a stack from the stack map: frames until the first zero. */

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# bench/predict.sh: validate waitscope's async prediction against a measurement.
+#
+# For each scenario: run syncserver (4 or 16 worker threads) under a wrk load, profile it with
+# `waitscope -j` in the middle of the measured run and record the prediction, then run
+# asyncserver (min(2, CPUs) event loops) with the same work and the same load; the measured
+# ratio is async req/s / sync req/s. Prints a Markdown table and a summary line.
+#
+# Usage: bench/predict.sh [-q] [-h]
+#   -q  quick mode: 1 s warm-up, 6 s measurement (default 2 s warm-up, 8 s measurement)
+#
+# Needs root (BPF), wrk, jq and a built tree (`make`). Only 127.0.0.1 traffic; every process
+# it starts is stopped on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN="$ROOT/build"
+EX="$BIN/examples"
+
+QUICK=0
+usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; }
+while getopts ":qh" opt; do
+	case $opt in
+	q) QUICK=1 ;;
+	h) usage; exit 0 ;;
+	*) echo "predict.sh: unknown option -$OPTARG" >&2; exit 2 ;;
+	esac
+done
+
+if ((QUICK)); then
+	WARM=1; MEAS=6; PROF_AT=2; PROF_D=3
+else
+	WARM=2; MEAS=8; PROF_AT=3; PROF_D=3
+fi
+THREADS=2
+
+for b in "$BIN/waitscope" "$EX/syncserver" "$EX/asyncserver" "$EX/upstream"; do
+	[[ -x $b ]] || { echo "predict.sh: $b missing: run make" >&2; exit 1; }
+done
+for t in wrk jq timeout; do
+	command -v "$t" >/dev/null || { echo "predict.sh: $t not found" >&2; exit 1; }
+done
+
+CPUS=$(nproc)
+PROCS=$((CPUS < 2 ? CPUS : 2))
+
+TMP=$(mktemp -d /tmp/predict.XXXXXX)
+PIDS=()
+
+# Stop every process we started (servers, wrk, waitscope), then remove the scratch dir.
+cleanup() {
+	local p
+	for p in "${PIDS[@]:-}"; do
+		[[ -n $p ]] && kill -TERM "$p" 2>/dev/null || true
+	done
+	sleep 0.3
+	for p in "${PIDS[@]:-}"; do
+		[[ -n $p ]] && kill -KILL "$p" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# start NAME CMD...: run CMD in the background, wait (<= 10 s) for its ready line, set
+# READY_PID and READY_PORT.
+start() {
+	local name=$1; shift
+	local out="$TMP/$name.out" i line
+	"$@" >"$out" 2>"$TMP/$name.err" &
+	PIDS+=("$!")
+	START_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		line=$(grep -m1 '^ready ' "$out" 2>/dev/null || true)
+		if [[ -n $line ]]; then
+			READY_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$line")
+			READY_PORT=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$line")
+			return 0
+		fi
+		kill -0 "$START_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "predict.sh: $name did not become ready:" >&2
+	cat "$TMP/$name.err" >&2 || true
+	exit 1
+}
+
+# stop PID: SIGTERM, wait for it (bounded), SIGKILL if needed.
+stop() {
+	local p=$1 i
+	kill -TERM "$p" 2>/dev/null || return 0
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+}
+
+# wrk_rps CONNS DUR PORT OUTFILE: run wrk, print req/s.
+run_wrk() {
+	local conns=$1 dur=$2 port=$3 out=$4
+	timeout $((dur + 15)) wrk -t"$THREADS" -c"$conns" -d"${dur}s" --latency \
+		"http://127.0.0.1:$port/" >"$out" 2>&1 || true
+}
+rps_of() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+
+# measure NAME PORT CONNS [PROFILE_PID]: warm up, then measure; with PROFILE_PID, profile it
+# with waitscope during seconds PROF_AT..PROF_AT+PROF_D of the measured run into $TMP/NAME.json.
+measure() {
+	local name=$1 port=$2 conns=$3 ppid=${4:-} wpid
+	run_wrk "$conns" "$WARM" "$port" "$TMP/$name.warm"
+	run_wrk "$conns" "$MEAS" "$port" "$TMP/$name.wrk" &
+	wpid=$!
+	PIDS+=("$wpid")
+	if [[ -n $ppid ]]; then
+		sleep "$PROF_AT"
+		timeout $((PROF_D + 20)) "$BIN/waitscope" -p "$ppid" -d "$PROF_D" -j \
+			>"$TMP/$name.json" 2>"$TMP/$name.ws.err" || {
+			echo "predict.sh: waitscope failed on $name:" >&2
+			cat "$TMP/$name.ws.err" >&2
+		}
+	fi
+	wait "$wpid" || true
+	rps_of "$TMP/$name.wrk"
+}
+
+# Scenarios: name cpu_us delay_ms(- = no upstream) conns workers
+SCENARIOS=(
+	"io-heavy-high 500 20 64 4"
+	"io-heavy-low 500 20 2 4"
+	"cpu-heavy-high 5000 - 64 4"
+	"mixed 2000 10 64 4"
+	"short-waits 500 1 64 4"
+	"cpu-starved 2000 - 64 16"
+)
+
+ROWS=()
+N=0; RIGHT=0; INRANGE=0
+for sc in "${SCENARIOS[@]}"; do
+	read -r name cpu delay conns workers <<<"$sc"
+	echo "== $name: -c $cpu, upstream ${delay} ms, $conns conns, $workers sync workers" >&2
+	up=()
+	if [[ $delay != - ]]; then
+		start "$name.upstream" "$EX/upstream" -D "$delay"
+		UP_PID=$READY_PID
+		up=(-u "$READY_PORT" -n 1)
+	else
+		UP_PID=
+	fi
+
+	start "$name.sync" "$EX/syncserver" -w "$workers" -c "$cpu" "${up[@]}"
+	SYNC_PID=$START_PID
+	sync_rps=$(measure "$name.sync" "$READY_PORT" "$conns" "$READY_PID")
+	stop "$SYNC_PID"
+
+	start "$name.async" "$EX/asyncserver" -k "$PROCS" -c "$cpu" "${up[@]}"
+	ASYNC_PID=$START_PID
+	async_rps=$(measure "$name.async" "$READY_PORT" "$conns")
+	stop "$ASYNC_PID"
+	[[ -n $UP_PID ]] && stop "$UP_PID"
+
+	js="$TMP/$name.sync.json"
+	if [[ -s $js ]] && jq -e . "$js" >/dev/null 2>&1; then
+		cls=$(jq -r '.classification.class // "?"' "$js")
+		verdict=$(jq -r '.prediction.async_helps // "?"' "$js")
+		ratio=$(jq -r '.prediction.throughput_ratio // "nan"' "$js")
+		lo=$(jq -r '.prediction.ratio_low // "nan"' "$js")
+		hi=$(jq -r '.prediction.ratio_high // "nan"' "$js")
+	else
+		cls="?"; verdict="?"; ratio=nan; lo=nan; hi=nan
+	fi
+	sync_rps=${sync_rps:-0}; async_rps=${async_rps:-0}
+
+	row=$(awk -v n="$name" -v c="$cls" -v v="$verdict" -v r="$ratio" -v lo="$lo" -v hi="$hi" \
+		-v s="$sync_rps" -v a="$async_rps" 'BEGIN {
+		m = (s > 0) ? a / s : 0
+		right = (v == "yes" && m >= 1.5) || (v == "no" && m < 1.5) ||
+			(v == "marginal" && m >= 1.0 && m < 2.0)
+		inr = 0
+		if (r != "nan" && r + 0 > 0)
+			inr = (m >= lo + 0 && m <= hi + 0) || (m >= 0.75 * r && m <= 1.25 * r)
+		printf "| %s | %s | %s | %.2f [%.2f, %.2f] | %.0f | %.0f | %.2f | %s | %s |\n",
+			n, c, v, r, lo, hi, s, a, m, right ? "yes" : "NO", inr ? "yes" : "NO"
+	}')
+	ROWS+=("$row")
+	N=$((N + 1))
+	[[ $(awk -F'|' '{gsub(/ /, "", $9); print $9}' <<<"$row") == yes ]] && RIGHT=$((RIGHT + 1))
+	[[ $(awk -F'|' '{gsub(/ /, "", $10); print $10}' <<<"$row") == yes ]] && INRANGE=$((INRANGE + 1))
+	echo "   $row" >&2
+done
+
+echo "| scenario | class | predicted verdict | predicted ratio [low, high] | sync req/s | async req/s | measured ratio | verdict right? | in range? |"
+echo "|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "Summary: verdict right in $RIGHT/$N scenarios, measured ratio in range in $INRANGE/$N" \
+	"(sync: syncserver threads; async: asyncserver -k $PROCS; wrk -t$THREADS, ${WARM} s warm-up," \
+	"${MEAS} s measured; waitscope -d $PROF_D from second $PROF_AT; $CPUS CPUs)."
