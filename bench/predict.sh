@@ -20,7 +20,7 @@ BIN="$ROOT/build"
 EX="$BIN/examples"
 
 QUICK=0
-usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '4,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; }
 while getopts ":qh" opt; do
 	case $opt in
 	q) QUICK=1 ;;
@@ -53,11 +53,11 @@ PIDS=()
 cleanup() {
 	local p
 	for p in "${PIDS[@]:-}"; do
-		[[ -n $p ]] && kill -TERM "$p" 2>/dev/null || true
+		if [[ -n $p ]]; then kill -TERM "$p" 2>/dev/null || true; fi
 	done
 	sleep 0.3
 	for p in "${PIDS[@]:-}"; do
-		[[ -n $p ]] && kill -KILL "$p" 2>/dev/null || true
+		if [[ -n $p ]]; then kill -KILL "$p" 2>/dev/null || true; fi
 	done
 	rm -rf "$TMP"
 }
@@ -99,20 +99,22 @@ stop() {
 	wait "$p" 2>/dev/null || true
 }
 
-# wrk_rps CONNS DUR PORT OUTFILE: run wrk, print req/s.
+# run_wrk CONNS DUR PORT OUTFILE: run wrk (bounded by timeout), output to OUTFILE.
 run_wrk() {
 	local conns=$1 dur=$2 port=$3 out=$4
 	timeout $((dur + 15)) wrk -t"$THREADS" -c"$conns" -d"${dur}s" --latency \
-		"http://127.0.0.1:$port/" >"$out" 2>&1 || true
+		"http://127.0.0.1:$port/" >"$out" 2>&1
 }
 rps_of() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 
-# measure NAME PORT CONNS [PROFILE_PID]: warm up, then measure; with PROFILE_PID, profile it
-# with waitscope during seconds PROF_AT..PROF_AT+PROF_D of the measured run into $TMP/NAME.json.
+# measure NAME PORT CONNS [PROFILE_PID]: warm up, then measure; sets RPS. With PROFILE_PID,
+# profile it with waitscope during seconds PROF_AT..PROF_AT+PROF_D of the measured run into
+# $TMP/NAME.json.
 measure() {
 	local name=$1 port=$2 conns=$3 ppid=${4:-} wpid
-	run_wrk "$conns" "$WARM" "$port" "$TMP/$name.warm"
-	run_wrk "$conns" "$MEAS" "$port" "$TMP/$name.wrk" &
+	run_wrk "$conns" "$WARM" "$port" "$TMP/$name.warm" || true
+	timeout $((MEAS + 15)) wrk -t"$THREADS" -c"$conns" -d"${MEAS}s" --latency \
+		"http://127.0.0.1:$port/" >"$TMP/$name.wrk" 2>&1 &
 	wpid=$!
 	PIDS+=("$wpid")
 	if [[ -n $ppid ]]; then
@@ -124,7 +126,7 @@ measure() {
 		}
 	fi
 	wait "$wpid" || true
-	rps_of "$TMP/$name.wrk"
+	RPS=$(rps_of "$TMP/$name.wrk")
 }
 
 # Scenarios: name cpu_us delay_ms(- = no upstream) conns workers
@@ -153,12 +155,14 @@ for sc in "${SCENARIOS[@]}"; do
 
 	start "$name.sync" "$EX/syncserver" -w "$workers" -c "$cpu" "${up[@]}"
 	SYNC_PID=$START_PID
-	sync_rps=$(measure "$name.sync" "$READY_PORT" "$conns" "$READY_PID")
+	measure "$name.sync" "$READY_PORT" "$conns" "$READY_PID"
+	sync_rps=$RPS
 	stop "$SYNC_PID"
 
 	start "$name.async" "$EX/asyncserver" -k "$PROCS" -c "$cpu" "${up[@]}"
 	ASYNC_PID=$START_PID
-	async_rps=$(measure "$name.async" "$READY_PORT" "$conns")
+	measure "$name.async" "$READY_PORT" "$conns"
+	async_rps=$RPS
 	stop "$ASYNC_PID"
 	[[ -n $UP_PID ]] && stop "$UP_PID"
 

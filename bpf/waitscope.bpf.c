@@ -441,8 +441,19 @@ static __always_inline __u32 fd_cause(struct task_struct *task, int fd, struct w
 	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
 	if (mode == S_IFREG || mode == S_IFBLK)
 		return WS_CAUSE_DISK;
-	if (mode != S_IFSOCK)
-		return WS_CAUSE_OTHER; /* pipes, FIFOs, eventfd, timerfd, ttys */
+	if (mode != S_IFSOCK) {
+		/* Anonymous inodes are named by their kind: "[timerfd]", "[eventfd]", ... */
+		const unsigned char *dname = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+		char kind[10] = {};
+
+		bpf_probe_read_kernel_str(kind, sizeof(kind), dname);
+		if (kind[0] == '[' && kind[1] == 't' && kind[2] == 'i' && kind[3] == 'm')
+			return WS_CAUSE_SLEEP; /* a timer */
+		if (kind[0] == '[' && kind[1] == 'e' && kind[2] == 'v' && kind[3] == 'e' &&
+		    kind[4] == 'n' && kind[5] == 't' && kind[6] == 'p')
+			return WS_CAUSE_POLL; /* read on an epoll fd: a nested event loop */
+		return WS_CAUSE_OTHER; /* pipes, FIFOs, eventfd, ttys */
+	}
 	sock = BPF_CORE_READ(f, private_data);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
