@@ -82,8 +82,37 @@ Test(causes, lockers_wait_on_lock, .description = "threads contending one mutex:
 {
 	/* The holder spins inside the lock, so every waiter waits on the lock only. */
 	const char *args[] = { "-n", "8", "-B", "1", "-H", "500", NULL };
+	const struct jl_value *threads, *t;
+	uint64_t lock = 0, blocked = 0, v;
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	size_t i;
 
-	expect_cause("lockers", args, "lock");
+	cr_assert_eq(example_start(&ex, "lockers", args), 0);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&ex);
+	cause_share(j, "lock"); /* checks the causes add up */
+	/* The workers, not the main thread (which only waits for a signal: sleep). */
+	threads = jl_get(j, "threads");
+	for (i = 0; i < jl_len(threads); i++) {
+		uint64_t tid, tgid;
+
+		t = jl_at(threads, i);
+		cr_assert(jl_get_u64(t, "tid", &tid) && jl_get_u64(t, "tgid", &tgid));
+		if (tid == tgid)
+			continue;
+		cr_assert(jl_get_u64(t, "blocked_by_cause.lock", &v));
+		lock += v;
+		cr_assert(jl_get_u64(t, "blocked_ns", &v));
+		blocked += v;
+	}
+	cr_assert(blocked > 0);
+	cr_assert((double)lock / (double)blocked > 0.80, "workers' lock share %.3f",
+		  (double)lock / (double)blocked);
+	cr_assert_not_null(jl_get(j, "futexes[0].uaddr"), "no contended lock listed");
+	jl_free(j);
+	run_result_free(&r);
 }
 
 Test(causes, netclient_waits_on_net_with_peer_port,
