@@ -155,6 +155,34 @@ static __u64 accepts(const struct ws_profile *p)
 	return n;
 }
 
+static bool is_conn_syscall(const char *name)
+{
+	static const char *const names[] = { "accept", "accept4", "close", "shutdown",
+					     "socket", "connect", "setsockopt" };
+	size_t i;
+
+	for (i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Time in connection set-up/teardown syscalls not spent blocked: their CPU cost. */
+static double conn_cpu_ns(const struct ws_profile *p)
+{
+	double ns = 0;
+	size_t i;
+
+	for (i = 0; i < p->n_syscalls; i++) {
+		const struct ws_syscall_stat *s = &p->syscalls[i].s;
+
+		if (is_conn_syscall(ws_syscall_name(p->syscalls[i].nr)) &&
+		    s->total_ns > s->blocked_ns)
+			ns += (double)(s->total_ns - s->blocked_ns);
+	}
+	return ns;
+}
+
 /* Everything model_predict() derives before writing the prediction. */
 struct model_state {
 	struct worker_sums s;
@@ -540,6 +568,7 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	out->busy_sleep = frac(st.s.sleep, busy);
 	out->busy_client = frac(st.s.client, busy);
 	out->idle_share = frac(st.s.idle, st.s.total);
+	out->conn_cpu_share = min2(frac(conn_cpu_ns(in->p), st.s.cpu), 1.0);
 
 	out->cls = classify(&st, out);
 	out->class_name = model_class_name(out->cls);
@@ -578,6 +607,11 @@ void model_report_text(FILE *f, const struct ws_prediction *pr)
 			pr->conditions[i].name, pr->conditions[i].evidence);
 	fprintf(f, "  advice: %s\n", pr->advice);
 	fprintf(f, "  latency: %s\n", pr->latency_note);
+	if (pr->conn_cpu_share > 0.005)
+		fprintf(f, "  conservative: %.0f%% of the workers' CPU went to connection set-up and "
+			"teardown, which an async server keeping connections alive would save; the "
+			"ratio does not count it (up to x%.2f more)\n", pr->conn_cpu_share * 100,
+			1.0 / (1.0 - min2(pr->conn_cpu_share, 0.9)));
 }
 
 void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
@@ -620,5 +654,6 @@ void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
 	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
 	json_kv_str(w, "advice", pr->advice);
 	json_kv_str(w, "latency_note", pr->latency_note);
+	json_kv_double(w, "connection_cpu_share", pr->conn_cpu_share, 4);
 	json_obj_end(w);
 }

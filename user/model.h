@@ -63,6 +63,9 @@ struct ws_prediction {
 	struct ws_condition conditions[WS_MODEL_CONDITIONS];
 	char advice[256];
 	char latency_note[256];
+	/* CPU the workers spent in connection set-up/teardown syscalls, share of their CPU: an
+	 * async server keeping connections alive would not spend it; not credited to async. */
+	double conn_cpu_share;
 };
 
 /* Overheads of an event loop per request's CPU time: low, point and high (docs/model.md). */

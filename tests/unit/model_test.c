@@ -530,3 +530,28 @@ Test(model, json_parses_with_every_key, .description = "JSON: strict, with the d
 	jl_free(v);
 	free(out);
 }
+
+Test(model, connection_cpu_is_measured,
+     .description = "CPU in accept/close (not blocked) is reported as the async saving not counted")
+{
+	struct ws_profile p;
+	struct ws_prediction pr;
+	struct ws_model_input in;
+	double cpu = 0;
+	size_t i;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	for (i = 0; i < p.n_threads; i++)
+		cpu += (double)p.threads[i].t.on_cpu_ns;
+	mt_syscall(&p, 288, 1000); /* accept4 */
+	mt_syscall(&p, 3, 1000);   /* close */
+	/* accept4: 30% of the workers' CPU in calls, plus blocked time that must not count */
+	p.syscalls[0].s.total_ns = (__u64)(cpu * 0.30) + 5000000000ull;
+	p.syscalls[0].s.blocked_ns = 5000000000ull;
+	p.syscalls[1].s.total_ns = (__u64)(cpu * 0.10);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_assert_float_eq(pr.conn_cpu_share, 0.40, 0.01, "share %f", pr.conn_cpu_share);
+	profile_free(&p);
+}
