@@ -305,24 +305,6 @@ static int write_folded(const char *path, const struct ws_profile *p)
 	return err;
 }
 
-static char *join_argv(char **argv)
-{
-	size_t len = 1, i;
-	char *s;
-
-	for (i = 0; argv[i]; i++)
-		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	if (!s)
-		return NULL;
-	for (i = 0; argv[i]; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -430,11 +412,11 @@ int ws_run(const struct ws_opts *o)
 		goto cleanup;
 
 	if (o->command) {
-		prof.command = join_argv(o->command);
-		err = launch_prepare(&child, o->command);
-		if (err || !prof.command) {
-			ws_err("failed to start '%s': %s", o->command[0],
-			       strerror(err ? -err : ENOMEM));
+		err = profile_set_command(&prof, o->command);
+		if (!err)
+			err = launch_prepare(&child, o->command);
+		if (err) {
+			ws_err("failed to start '%s': %s", o->command[0], strerror(-err));
 			goto cleanup;
 		}
 		launched = true;
