@@ -190,6 +190,7 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 		json_kv_u64(w, "blocked_ns", sc->s.blocked_ns);
 		json_kv_u64(w, "p50_ns", (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
 		json_kv_u64(w, "p99_ns", (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
+		histogram(w, "latency", sc->s.lat_slots);
 		json_obj_end(w);
 	}
 	json_arr_end(w);

@@ -135,6 +135,17 @@ Test(causes, netclient_waits_on_net_with_peer_port,
 	cause = jl_get_str(j, "peers[0].cause");
 	cr_assert_str_eq(cause, "net");
 	cr_assert_str_eq(jl_get_str(j, "syscalls[0].name"), "recvfrom");
+	{
+		uint64_t calls, hist_calls, p50;
+
+		/* Each recvfrom waits ~50 ms for the reply: its latency histogram says so. */
+		cr_assert(jl_get_u64(j, "syscalls[0].count", &calls) && calls >= 20);
+		cr_assert(jl_get_u64(j, "syscalls[0].latency.count", &hist_calls));
+		cr_assert_eq(hist_calls, calls);
+		cr_assert(jl_get_u64(j, "syscalls[0].p50_ns", &p50));
+		cr_assert(p50 > 20000000 && p50 < 100000000, "recvfrom p50 %llu ns",
+			  (unsigned long long)p50);
+	}
 	jl_free(j);
 	run_result_free(&r);
 }
