@@ -111,7 +111,7 @@ unit-test: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
 integration-test: $(BUILD)/integration_tests $(BUILD)/waitscope examples
-	WAITSCOPE_BUILD=$(abspath $(BUILD)) $(BUILD)/integration_tests -j1
+	WAITSCOPE_BUILD=$(abspath $(BUILD)) $(BUILD)/integration_tests -j1 --verbose
 
 test: headers-check unit-test integration-test
 
