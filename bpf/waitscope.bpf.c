@@ -20,6 +20,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "waitscope.h"
+#include "ws_classify.h"
 
 #define TASK_RUNNING 0
 
@@ -350,77 +351,27 @@ static __always_inline void count_event(void)
 
 /* ---- wait causes: what a thread blocks on, decided when it blocks ---- */
 
-/* x86_64 syscall numbers (the classifier is x86_64-only; other arches fall to "other"). */
-#define NR_read 0
-#define NR_write 1
-#define NR_poll 7
-#define NR_pread64 17
-#define NR_pwrite64 18
-#define NR_readv 19
-#define NR_writev 20
-#define NR_select 23
-#define NR_msync 26
-#define NR_pause 34
-#define NR_nanosleep 35
-#define NR_connect 42
-#define NR_accept 43
-#define NR_sendto 44
-#define NR_recvfrom 45
-#define NR_sendmsg 46
-#define NR_recvmsg 47
-#define NR_flock 73
-#define NR_fsync 74
-#define NR_fdatasync 75
-#define NR_futex 202
-#define NR_clock_nanosleep 230
-#define NR_epoll_wait 232
-#define NR_pselect6 270
-#define NR_ppoll 271
-#define NR_sync_file_range 277
-#define NR_epoll_pwait 281
-#define NR_accept4 288
-#define NR_preadv 295
-#define NR_pwritev 296
-#define NR_recvmmsg 299
-#define NR_sendmmsg 307
-#define NR_futex_waitv 449
-#define NR_epoll_pwait2 441
-
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define S_IFREG 0100000
 #define S_IFBLK 0060000
-#define S_IFIFO 0010000
-#define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
 #define TCP_LISTEN 10
 
-static __always_inline bool fd_syscall(__u32 nr)
-{
-	switch (nr) {
-	case NR_read: case NR_write: case NR_pread64: case NR_pwrite64: case NR_readv:
-	case NR_writev: case NR_connect: case NR_accept: case NR_accept4: case NR_sendto:
-	case NR_recvfrom: case NR_sendmsg: case NR_recvmsg: case NR_recvmmsg: case NR_sendmmsg:
-	case NR_preadv: case NR_pwritev: case NR_fsync: case NR_fdatasync: case NR_flock:
-	case NR_sync_file_range:
-		return true;
-	}
-	return false;
-}
-
 /* The argument classification needs: the fd, or for poll/select the number of fds. */
 static __always_inline int syscall_fd_arg(struct pt_regs *regs, __u32 nr)
 {
-	if (nr == NR_poll || nr == NR_ppoll)
+	if (nr == WS_NR_poll || nr == WS_NR_ppoll)
 		return (int)BPF_CORE_READ(regs, si);
-	if (fd_syscall(nr) || nr == NR_select || nr == NR_pselect6)
+	if (ws_fd_syscall(nr) || nr == WS_NR_select || nr == WS_NR_pselect6)
 		return (int)BPF_CORE_READ(regs, di);
 	return -1;
 }
 
-/* Cause of waiting on file descriptor fd of task; fills the socket ports when there are any. */
-static __always_inline __u32 fd_cause(struct task_struct *task, int fd, struct ws_thread_acct *a)
+/* Kind of file descriptor fd of task; fills the socket ports when there are any. */
+static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
+					       struct ws_thread_acct *a)
 {
 	struct file **fdarr, *f = NULL;
 	struct socket *sock;
@@ -431,43 +382,43 @@ static __always_inline __u32 fd_cause(struct task_struct *task, int fd, struct w
 	umode_t mode;
 
 	if (fd < 0)
-		return WS_CAUSE_OTHER;
+		return WS_FD_OTHER;
 	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
 	if ((unsigned int)fd >= max_fds)
-		return WS_CAUSE_OTHER;
+		return WS_FD_OTHER;
 	fdarr = BPF_CORE_READ(task, files, fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]) || !f)
-		return WS_CAUSE_OTHER;
+		return WS_FD_OTHER;
 	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
 	if (mode == S_IFREG || mode == S_IFBLK)
-		return WS_CAUSE_DISK;
+		return WS_FD_FILE;
 	if (mode != S_IFSOCK) {
-		/* Anonymous inodes are named by their kind: "[timerfd]", "[eventfd]", ... */
+		/* Anonymous inodes are named by their kind: "[timerfd]", "[eventpoll]", ... */
 		const unsigned char *dname = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 		char kind[10] = {};
 
 		bpf_probe_read_kernel_str(kind, sizeof(kind), dname);
 		if (kind[0] == '[' && kind[1] == 't' && kind[2] == 'i' && kind[3] == 'm')
-			return WS_CAUSE_SLEEP; /* a timer */
+			return WS_FD_TIMER;
 		if (kind[0] == '[' && kind[1] == 'e' && kind[2] == 'v' && kind[3] == 'e' &&
 		    kind[4] == 'n' && kind[5] == 't' && kind[6] == 'p')
-			return WS_CAUSE_POLL; /* read on an epoll fd: a nested event loop */
-		return WS_CAUSE_OTHER; /* pipes, FIFOs, eventfd, ttys */
+			return WS_FD_EPOLL;
+		return WS_FD_OTHER;
 	}
 	sock = BPF_CORE_READ(f, private_data);
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
-		return WS_CAUSE_OTHER;
+		return WS_FD_OTHER;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	sk_state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (family != AF_INET && family != AF_INET6)
-		return WS_CAUSE_NET; /* unix sockets: a local service (database, cache) */
+		return WS_FD_UNIX;
 	if (sk_state == TCP_LISTEN)
-		return WS_CAUSE_IDLE;
+		return WS_FD_LISTEN;
 	lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	a->block_lport = lport;
 	a->block_rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	return bpf_map_lookup_elem(&listen_ports, &lport) ? WS_CAUSE_CLIENT : WS_CAUSE_NET;
+	return bpf_map_lookup_elem(&listen_ports, &lport) ? WS_FD_CLIENT : WS_FD_INET;
 }
 
 /* Decide why the thread is about to wait. task is the thread itself. */
@@ -487,34 +438,11 @@ static __always_inline void classify_block(struct task_struct *task, struct ws_t
 		a->block_cause = WS_CAUSE_OTHER;
 		return;
 	}
-	switch (nr) {
-	case NR_nanosleep: case NR_clock_nanosleep: case NR_pause:
-		cause = WS_CAUSE_SLEEP;
-		break;
-	case NR_futex:
-		a->block_key = a->sc_arg0;
-		cause = WS_CAUSE_LOCK;
-		break;
-	case NR_futex_waitv:
-		cause = WS_CAUSE_LOCK;
-		break;
-	case NR_accept: case NR_accept4:
-		cause = WS_CAUSE_IDLE;
-		break;
-	case NR_poll: case NR_ppoll: case NR_select: case NR_pselect6:
-		/* sc_fd holds the fd count here: waiting on no fds is a sleep (or a signal wait). */
-		cause = a->sc_fd == 0 ? WS_CAUSE_SLEEP : WS_CAUSE_POLL;
-		break;
-	case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2:
-		cause = WS_CAUSE_POLL;
-		break;
-	case NR_fsync: case NR_fdatasync: case NR_sync_file_range: case NR_msync:
-		cause = WS_CAUSE_DISK;
-		break;
-	default:
-		cause = fd_syscall(nr) ? fd_cause(task, a->sc_fd, a) : WS_CAUSE_OTHER;
-		break;
-	}
+	cause = ws_syscall_cause(nr, a->sc_fd);
+	if (cause == WS_CAUSE_BY_FD)
+		cause = ws_fd_cause(fd_kind(task, a->sc_fd, a));
+	if (nr == WS_NR_futex)
+		a->block_key = a->sc_arg0; /* the lock's address */
 	a->block_cause = cause;
 }
 
@@ -537,7 +465,7 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	acct_first_sight(a, task, true, WS_STATE_RUNNING, a->sc_enter_ns);
 	a->sc_nr_plus1 = (__u32)id + 1;
 	a->sc_fd = syscall_fd_arg(regs, (__u32)id);
-	a->sc_arg0 = (__u32)id == NR_futex ? BPF_CORE_READ(regs, di) : 0;
+	a->sc_arg0 = (__u32)id == WS_NR_futex ? BPF_CORE_READ(regs, di) : 0;
 	return 0;
 }
 
@@ -890,7 +818,7 @@ int seed_threads(struct bpf_iter__task *ctx)
 			a->sc_nr_plus1 = (__u32)nr + 1;
 			a->sc_enter_ns = 0;
 			a->sc_fd = syscall_fd_arg(regs, (__u32)nr);
-			a->sc_arg0 = nr == NR_futex ? BPF_CORE_READ(regs, di) : 0;
+			a->sc_arg0 = nr == WS_NR_futex ? BPF_CORE_READ(regs, di) : 0;
 		}
 		classify_block(task, a);
 		a->block_ustack = a->block_kstack = -1; /* no stack for a block we did not see */
