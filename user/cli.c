@@ -15,6 +15,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "threads", no_argument, NULL, 'T' },
+	{ "follow", no_argument, NULL, 'f' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
@@ -26,7 +27,7 @@ static const struct option long_opts[] = {
 
 void cli_usage(FILE *f)
 {
-	fputs("USAGE: waitscope [-p PID[,PID...] | -- COMMAND [ARGS...]] [-d SECONDS] [-j] [-T] [-v]\n"
+	fputs("USAGE: waitscope [-p PID[,PID...] | -- COMMAND [ARGS...]] [-d SECONDS] [-f] [-j] [-T] [-v]\n"
 	      "\n"
 	      "Measure where a process's threads spend their time: on CPU, waiting in the run queue\n"
 	      "for a CPU, or blocked off CPU. Needs root (or CAP_BPF + CAP_PERFMON) and kernel BTF.\n"
@@ -37,6 +38,8 @@ void cli_usage(FILE *f)
 	      "  -d, --duration SECONDS  length of the window (default 10; with -- COMMAND: until it\n"
 	      "                          exits); fractions allowed; Ctrl-C ends it early\n"
 	      "  -j, --json              print one JSON object (schema waitscope/1, docs/json.md)\n"
+	      "  -f, --follow            also profile descendant processes: existing ones and those\n"
+	      "                          forked during the window (e.g. a pre-fork server's workers)\n"
 	      "  -T, --threads           per-thread table in the text report\n"
 	      "  -v, --verbose           libbpf and debug messages on stderr\n"
 	      "      --folded FILE       write off-CPU folded stacks (flamegraph.pl, speedscope) to\n"
@@ -50,6 +53,7 @@ void cli_usage(FILE *f)
 	      "  waitscope -p 1234            # profile process 1234 for 10 seconds\n"
 	      "  waitscope -p 1234,1240 -d 5  # two processes (e.g. a server's workers), 5 seconds\n"
 	      "  waitscope -p 1234 -j         # JSON for scripts\n"
+	      "  waitscope -f -p 4321         # a gunicorn master and all its workers\n"
 	      "  waitscope -T -- ./server     # run ./server and profile it, per-thread table\n"
 	      "  waitscope -p 1234 --folded off.folded && flamegraph.pl off.folded > off.svg\n",
 	      f);
@@ -64,7 +68,7 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 	optind = 1;
 	opterr = 0;
 	/* "+": stop at the first non-option so "--" and COMMAND's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:p:d:jTvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:d:fjTvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			pid_t *pids;
@@ -95,6 +99,9 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			break;
 		case 'T':
 			o->per_thread = true;
+			break;
+		case 'f':
+			o->follow = true;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -17,6 +17,7 @@ struct ws_opts {
 	bool duration_set;
 	bool json;             /* -j */
 	bool per_thread;       /* -T */
+	bool follow;           /* -f: descendants, existing and forked during the window */
 	bool verbose;          /* -v */
 	bool force_raw_tp;     /* --raw-tp: use the raw_tp fallback even where tp_btf works */
 	const char *ready_file; /* --ready-file: written once attached (for scripts and tests) */

@@ -80,11 +80,16 @@ int proc_stat_parse(const char *text, struct proc_stat *out)
 	memcpy(out->comm, open + 1, len);
 	out->comm[len] = '\0';
 	out->state = close[2];
-	/* Fields after the comm: 3=state ... 9=flags ... 22=starttime. */
+	/* Fields after the comm: 3=state 4=ppid ... 9=flags ... 22=starttime. */
 	p = close + 2;
 	for (field = 3; field <= 22 && *p; field++) {
 		char *end;
 
+		if (field == 4) {
+			out->ppid = (int)strtol(p, &end, 10);
+			if (end == p)
+				return -EINVAL;
+		}
 		if (field == 9 || field == 22) {
 			errno = 0;
 			if (field == 9)
@@ -363,4 +368,81 @@ long proc_rss_bytes(pid_t pid)
 	if (!line || sscanf(line + 7, " %lu kB", &kb) != 1)
 		return -1;
 	return (long)kb * 1024;
+}
+
+int proc_descendants(const pid_t *roots, size_t n_roots, pid_t **out, size_t *n_out)
+{
+	pid_t *pids = NULL, *ppids = NULL, *found = NULL;
+	size_t n = 0, cap = 0, nf = 0, i, j;
+	struct dirent *de;
+	bool grew = true;
+	DIR *dir;
+	int err = 0;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		struct proc_stat st;
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || proc_stat_read((pid_t)pid, &st))
+			continue;
+		if (n == cap) {
+			pid_t *a, *b;
+
+			cap = cap ? cap * 2 : 256;
+			a = realloc(pids, cap * sizeof(*a));
+			if (a)
+				pids = a;
+			b = realloc(ppids, cap * sizeof(*b));
+			if (b)
+				ppids = b;
+			if (!a || !b) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+		}
+		pids[n] = (pid_t)pid;
+		ppids[n++] = st.ppid;
+	}
+	found = calloc(n ? n : 1, sizeof(*found));
+	if (!found) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* Grow the set until no process has a parent in it (roots or found). */
+	while (grew) {
+		grew = false;
+		for (i = 0; i < n; i++) {
+			bool in = false, parent = false;
+
+			for (j = 0; j < nf && !in; j++)
+				in = found[j] == pids[i];
+			for (j = 0; j < n_roots && !in; j++)
+				in = roots[j] == pids[i];
+			if (in)
+				continue;
+			for (j = 0; j < n_roots && !parent; j++)
+				parent = roots[j] == ppids[i];
+			for (j = 0; j < nf && !parent; j++)
+				parent = found[j] == ppids[i];
+			if (parent) {
+				found[nf++] = pids[i];
+				grew = true;
+			}
+		}
+	}
+cleanup:
+	closedir(dir);
+	free(pids);
+	free(ppids);
+	if (err) {
+		free(found);
+		return err;
+	}
+	*out = found;
+	*n_out = nf;
+	return 0;
 }

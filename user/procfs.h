@@ -25,6 +25,7 @@ int schedstat_read(pid_t tgid, pid_t tid, struct schedstat *out);
 struct proc_stat {
 	char comm[16];
 	char state;
+	int ppid;
 	unsigned long flags;
 	unsigned long long starttime;
 };
@@ -69,5 +70,11 @@ int procstat_parse_cpu(const char *text, unsigned long long *busy, unsigned long
 int procstat_read_cpu(unsigned long long *busy, unsigned long long *total);
 /* VmRSS of a process in bytes, or -1. */
 long proc_rss_bytes(pid_t pid);
+
+/*
+ * Descendant processes of the given roots (children, grandchildren, ...), from the ppid of every
+ * /proc/PID/stat. Caller frees *out.
+ */
+int proc_descendants(const pid_t *roots, size_t n_roots, pid_t **out, size_t *n_out);
 
 #endif /* WS_PROCFS_H */

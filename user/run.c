@@ -129,6 +129,41 @@ static int validate_pid(pid_t pid, struct ws_target_info *t)
 	return 0;
 }
 
+/* -f: existing descendants become targets too (forked ones are added by the kernel side). */
+static int add_descendants(struct ws_profile *p, pid_t **tgids, size_t *n)
+{
+	struct ws_target_info *targets;
+	pid_t *kids = NULL, *grown;
+	size_t nk = 0, i;
+	int err;
+
+	err = proc_descendants(*tgids, *n, &kids, &nk);
+	if (err) {
+		ws_err("failed to list descendants: %s", strerror(-err));
+		return err;
+	}
+	targets = realloc(p->targets, (*n + nk) * sizeof(*targets));
+	if (targets)
+		p->targets = targets;
+	grown = realloc(*tgids, (*n + nk) * sizeof(*grown));
+	if (grown)
+		*tgids = grown;
+	if (!targets || !grown) {
+		free(kids);
+		ws_err("failed to add descendants: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	for (i = 0; i < nk; i++) {
+		if (validate_pid(kids[i], &p->targets[*n]))
+			continue; /* exited meanwhile */
+		(*tgids)[*n] = p->targets[*n].tgid;
+		(*n)++;
+	}
+	p->n_targets = *n;
+	free(kids);
+	return 0;
+}
+
 static int write_ready_file(const char *path, pid_t first_target)
 {
 	char tmp[4096];
@@ -368,7 +403,8 @@ int ws_run(const struct ws_opts *o)
 {
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
 	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
-					.stacks = o->folded_file != NULL };
+					.stacks = o->folded_file != NULL,
+					.follow_children = o->follow };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
@@ -426,6 +462,8 @@ int ws_run(const struct ws_opts *o)
 						     : o->command[0]);
 		tgids[0] = child.pid;
 	}
+	if (o->follow && !o->command && add_descendants(&prof, &tgids, &n))
+		goto cleanup;
 	/* Dedupe: two thread ids of one process map to the same tgid. */
 	for (i = 0; i < n; i++)
 		if (collector_add_target(&col, tgids[i]))

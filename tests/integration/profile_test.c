@@ -372,3 +372,60 @@ Test(profile, missing_command_fails, .description = "-- /nonexistent: runtime er
 	cr_assert_not_null(strstr(r.err, "failed to execute"));
 	run_result_free(&r);
 }
+
+/* Processes (tgids) that have threads in the report. */
+static size_t count_processes(const struct jl_value *root)
+{
+	const struct jl_value *threads = jl_get(root, "threads");
+	unsigned long long seen[64];
+	size_t n = 0, i, j;
+
+	for (i = 0; i < jl_len(threads) && n < 64; i++) {
+		unsigned long long tgid = get_u(jl_at(threads, i), "tgid");
+		bool dup = false;
+
+		for (j = 0; j < n; j++)
+			dup |= seen[j] == tgid;
+		if (!dup)
+			seen[n++] = tgid;
+	}
+	return n;
+}
+
+Test(profile, follow_children_existing_and_forked,
+     .description = "-f covers existing children and children forked during the window")
+{
+	const char *now_args[] = { "-n", "2", "-D", "0", NULL };
+	const char *later_args[] = { "-n", "2", "-D", "700", NULL };
+	const char *follow[] = { "-f", NULL };
+	struct profiled p;
+	bool born;
+
+	/* children already running when waitscope starts */
+	profile_example(&p, "forker", now_args, "1.5", follow);
+	cr_assert_eq(count_processes(p.json), 3, "%s", p.run.out);
+	cr_assert(get_u(p.json, "totals.on_cpu_ns") > 500000000ull);
+	assert_coverage(p.json);
+	profiled_free(&p);
+
+	/* children forked 0.7 s into the window */
+	profile_example(&p, "forker", later_args, "2", follow);
+	cr_assert_eq(count_processes(p.json), 3, "%s", p.run.out);
+	{
+		const struct jl_value *threads = jl_get(p.json, "threads");
+		size_t i, n_born = 0;
+
+		for (i = 0; i < jl_len(threads); i++)
+			if (jl_get_bool(jl_at(threads, i), "born", &born) && born)
+				n_born++;
+		cr_assert_eq(n_born, 2, "the two children are born in the window");
+	}
+	cr_assert(get_u(p.json, "totals.on_cpu_ns") > 400000000ull);
+	assert_coverage(p.json);
+	profiled_free(&p);
+
+	/* without -f only the parent */
+	profile_example(&p, "forker", now_args, "1", NULL);
+	cr_assert_eq(count_processes(p.json), 1);
+	profiled_free(&p);
+}

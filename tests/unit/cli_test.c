@@ -41,13 +41,13 @@ Test(cli, pid_and_defaults, .description = "-p 12 gives one target, 10 s, text r
 Test(cli, all_flags, .description = "-p list, -d fraction, -j -T -v, --ready-file")
 {
 	struct ws_opts o;
-	const char *a[] = { "-p", "3,4", "-d", "0.5", "-j", "-T", "-v", "--ready-file", "/tmp/r",
-			    NULL };
+	const char *a[] = { "-p", "3,4", "-d", "0.5", "-j", "-T", "-v", "-f", "--ready-file",
+			    "/tmp/r", NULL };
 
 	cr_assert_eq(parse(&o, out, err, a), CLI_OK);
 	cr_assert_eq(o.n_pids, 2);
 	cr_assert_float_eq(o.duration_s, 0.5, 1e-9);
-	cr_assert(o.json && o.per_thread && o.verbose);
+	cr_assert(o.json && o.per_thread && o.verbose && o.follow);
 	cr_assert_str_eq(o.ready_file, "/tmp/r");
 	cli_free(&o);
 }
