@@ -189,6 +189,17 @@ static __always_inline void hist_add(enum ws_hist_kind kind, __u64 delta)
 		h->slots[WS_HIST_BLOCKED][slot]++;
 }
 
+/* Look up key in a hash map, inserting zero first if absent. NULL when the map is full. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
 /*
  * Per-thread state: task storage when we hold a typed task pointer (tp_btf, iterators),
  * otherwise the tid hash. A freshly created entry is all zeroes (first_ns == 0).
@@ -203,11 +214,8 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 		a = bpf_task_storage_get(&acct_store, task, 0,
 					 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	} else {
-		a = bpf_map_lookup_elem(&acct_by_tid, &tid);
-		if (!a && create) {
-			bpf_map_update_elem(&acct_by_tid, &tid, &zero_acct, BPF_NOEXIST);
-			a = bpf_map_lookup_elem(&acct_by_tid, &tid);
-		}
+		a = create ? lookup_or_init(&acct_by_tid, &tid, &zero_acct)
+			   : bpf_map_lookup_elem(&acct_by_tid, &tid);
 	}
 	if (!a && create)
 		count_drop(WS_DROP_STORAGE);
@@ -217,24 +225,16 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 static __always_inline struct ws_syscall_stat *syscall_stat(__u32 nr)
 {
 	static const struct ws_syscall_stat zero_sc = {};
-	struct ws_syscall_stat *st = bpf_map_lookup_elem(&syscalls, &nr);
 
-	if (st)
-		return st;
-	bpf_map_update_elem(&syscalls, &nr, &zero_sc, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&syscalls, &nr);
+	return lookup_or_init(&syscalls, &nr, &zero_sc);
 }
 
 /* Add delta (and one wait) to a hash value of type ws_peer_stat, creating it if needed. */
 static __always_inline void stat_add(void *map, const void *key, __u64 delta, enum ws_drop drop)
 {
 	static const struct ws_peer_stat zero_stat = {};
-	struct ws_peer_stat *ps = bpf_map_lookup_elem(map, key);
+	struct ws_peer_stat *ps = lookup_or_init(map, key, &zero_stat);
 
-	if (!ps) {
-		bpf_map_update_elem(map, key, &zero_stat, BPF_NOEXIST);
-		ps = bpf_map_lookup_elem(map, key);
-	}
 	if (!ps) {
 		count_drop(drop);
 		return;
@@ -271,12 +271,9 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 	}
 	if (collect_stacks && (a->block_ustack >= 0 || a->block_kstack >= 0)) {
 		struct ws_offcpu_key okey = { a->tgid, a->block_ustack, a->block_kstack, cause };
-		__u64 zero = 0, *ns = bpf_map_lookup_elem(&offcpu, &okey);
+		static const __u64 zero_ns = 0;
+		__u64 *ns = lookup_or_init(&offcpu, &okey, &zero_ns);
 
-		if (!ns) {
-			bpf_map_update_elem(&offcpu, &okey, &zero, BPF_NOEXIST);
-			ns = bpf_map_lookup_elem(&offcpu, &okey);
-		}
 		if (ns)
 			__sync_fetch_and_add(ns, delta);
 		else
@@ -698,15 +695,11 @@ static __always_inline void exited_totals_add(__u32 tgid, const struct ws_thread
 					      __u64 lifetime)
 {
 	static const struct ws_exited_totals zero_totals = {};
-	struct ws_exited_totals *t = bpf_map_lookup_elem(&exited_totals, &tgid);
+	struct ws_exited_totals *t = lookup_or_init(&exited_totals, &tgid, &zero_totals);
 
 	if (!t) {
-		bpf_map_update_elem(&exited_totals, &tgid, &zero_totals, BPF_NOEXIST);
-		t = bpf_map_lookup_elem(&exited_totals, &tgid);
-		if (!t) {
-			count_drop(WS_DROP_EXIT_TOTALS);
-			return;
-		}
+		count_drop(WS_DROP_EXIT_TOTALS);
+		return;
 	}
 	/* Threads of one process may exit on both CPUs at once. */
 	__sync_fetch_and_add(&t->on_cpu_ns, a->on_cpu_ns);
