@@ -205,13 +205,13 @@ void profile_finish(struct ws_profile *p)
 {
 	size_t i;
 
+	profile_resolve_poll(p);
 	memset(&p->totals, 0, sizeof(p->totals));
 	for (i = 0; i < p->n_threads; i++)
 		ws_times_add(&p->totals, &p->threads[i].t);
 	ws_times_add(&p->totals, &p->unlisted);
 	p->n_threads_total = p->n_threads + p->unlisted_threads;
 	p->coverage = ws_times_coverage(&p->totals);
-	profile_resolve_poll(p);
 }
 
 /*
@@ -230,7 +230,7 @@ void profile_resolve_poll(struct ws_profile *p)
 {
 	size_t i, j;
 
-	p->poll_ns = p->totals.blocked_by_cause[WS_CAUSE_POLL];
+	p->poll_ns = p->unlisted.blocked_by_cause[WS_CAUSE_POLL];
 	for (i = 0; i < p->n_threads; i++) {
 		struct ws_thread *t = &p->threads[i];
 		bool listener = false;
@@ -244,14 +244,11 @@ void profile_resolve_poll(struct ws_profile *p)
 		}
 		/* An event loop: most of its waiting in poll/epoll, in a process with many sockets. */
 		t->poll_ns = t->t.blocked_by_cause[WS_CAUSE_POLL];
+		p->poll_ns += t->poll_ns;
 		t->event_loop = t->poll_ns > t->t.blocked_ns / 2 && sockets >= WS_EVENT_LOOP_SOCKETS;
 		resolve_times(&t->t, listener);
 	}
 	resolve_times(&p->unlisted, p->n_targets && p->targets[0].has_listener);
-	memset(&p->totals, 0, sizeof(p->totals));
-	for (i = 0; i < p->n_threads; i++)
-		ws_times_add(&p->totals, &p->threads[i].t);
-	ws_times_add(&p->totals, &p->unlisted);
 }
 
 double profile_window_s(const struct ws_profile *p)

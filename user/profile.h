@@ -163,7 +163,7 @@ void profile_finish(struct ws_profile *p);
 /* Sockets a process must hold for a thread waiting mostly in poll/epoll to be an event loop. */
 #define WS_EVENT_LOOP_SOCKETS 3
 
-/* Fold poll/select/epoll time into idle or net (called by profile_finish). */
+/* Fold poll/select/epoll time into idle or net, per thread (profile_finish calls it first). */
 void profile_resolve_poll(struct ws_profile *p);
 
 const char *ws_cause_name(int cause);
