@@ -289,11 +289,11 @@ int net_tcp_listen_read(struct listen_sock **socks, size_t *n)
 
 bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n)
 {
-	return proc_scan_sockets(tgid, socks, n, NULL);
+	return proc_scan_sockets(tgid, socks, n, NULL, NULL);
 }
 
 bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
-		       unsigned int *count)
+		       unsigned int *count, bool *owned)
 {
 	char dirpath[64], path[320], link[64];
 	struct dirent *de;
@@ -320,10 +320,15 @@ bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
 			continue;
 		if (count)
 			(*count)++;
-		else if (found)
+		else if (found && !owned)
 			break;
-		for (i = 0; i < n; i++)
-			found |= socks[i].inode == inode;
+		for (i = 0; i < n; i++) {
+			if (socks[i].inode != inode)
+				continue;
+			found = true;
+			if (owned)
+				owned[i] = true;
+		}
 	}
 	closedir(dir);
 	return found;

@@ -61,9 +61,12 @@ int net_tcp_parse_listen_line(const char *line, struct listen_sock *out);
 int net_tcp_listen_read(struct listen_sock **socks, size_t *n);
 /* Does process tgid hold one of these sockets? */
 bool proc_owns_socket(pid_t tgid, const struct listen_sock *socks, size_t n);
-/* Same, also counting the sockets it holds into *count (when not NULL). */
+/*
+ * Same, also counting the sockets it holds into *count and marking owned[i] for each of socks
+ * it holds (each when not NULL). One pass over /proc/PID/fd.
+ */
 bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
-		       unsigned int *count);
+		       unsigned int *count, bool *owned);
 
 /* First line of /proc/stat: busy (all but idle and iowait) and total jiffies. */
 int procstat_parse_cpu(const char *text, unsigned long long *busy, unsigned long long *total);

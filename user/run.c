@@ -207,21 +207,22 @@ static void sample_accept_queue(struct load_sampler *ls)
 /* Remember which listening sockets the targets own, for sampling their accept queues. */
 static void find_target_listeners(struct load_sampler *ls, const pid_t *tgids, size_t n)
 {
-	struct listen_sock *socks = NULL, one;
+	struct listen_sock *socks = NULL;
 	size_t ns = 0, i, t;
+	bool *owned;
 
 	if (net_tcp_listen_read(&socks, &ns))
 		return;
+	owned = calloc(ns ? ns : 1, sizeof(*owned));
 	ls->inodes = calloc(ns ? ns : 1, sizeof(*ls->inodes));
-	for (i = 0; ls->inodes && i < ns; i++) {
-		one = socks[i];
-		for (t = 0; t < n; t++) {
-			if (proc_owns_socket(tgids[t], &one, 1)) {
-				ls->inodes[ls->n_inodes++] = one.inode;
-				break;
-			}
-		}
+	if (owned && ls->inodes) {
+		for (t = 0; t < n; t++)
+			proc_scan_sockets(tgids[t], socks, ns, NULL, owned);
+		for (i = 0; i < ns; i++)
+			if (owned[i])
+				ls->inodes[ls->n_inodes++] = socks[i].inode;
 	}
+	free(owned);
 	free(socks);
 }
 
@@ -280,7 +281,7 @@ static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
 			strerror(-err));
 	for (i = 0; i < p->n_targets; i++)
 		p->targets[i].has_listener = proc_scan_sockets(p->targets[i].tgid, socks, n,
-							       &p->targets[i].sockets);
+							       &p->targets[i].sockets, NULL);
 	free(socks);
 	return 0;
 }
