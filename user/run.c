@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "atomic_file.h"
 #include "collector.h"
 #include "crosscheck.h"
 #include "launch.h"
@@ -298,44 +299,22 @@ static void resolve_kernel(void *ctx, __u64 addr, char *buf, size_t size)
 		snprintf(buf, size, "[unknown]");
 }
 
-/* Write to a temp file beside path, then rename: never a half file, never through a symlink. */
+/* Atomic: temp file beside path, then rename; never a half file, never through a symlink. */
 static int write_folded(const char *path, const struct ws_profile *p)
 {
 	struct symbolizer *sym = symbolizer_new();
 	struct frame_resolver r = { resolve_user, resolve_kernel, sym };
-	char tmp[4096];
-	int fd, err = 0;
-	FILE *f;
+	struct atomic_file af;
+	int err;
 
 	if (!sym) {
 		ws_err("failed to write %s: %s", path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >= (int)sizeof(tmp)) {
-		ws_err("failed to write %s: %s", path, strerror(ENAMETOOLONG));
-		symbolizer_free(sym);
-		return -ENAMETOOLONG;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		ws_err("failed to write %s: %s", path, strerror(-err));
-		symbolizer_free(sym);
-		return err;
-	}
-	folded_write(f, p, &r);
-	if (fflush(f) || fsync(fileno(f)))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		ws_err("failed to write %s: %s", path, strerror(-err));
+	err = atomic_file_open(&af, path);
+	if (!err) {
+		folded_write(af.f, p, &r);
+		err = atomic_file_commit(&af);
 	}
 	symbolizer_free(sym);
 	return err;
