@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "atomic_file.h"
 #include "collector.h"
@@ -16,6 +17,7 @@
 #include "model.h"
 #include "log.h"
 #include "procfs.h"
+#include "sockdiag.h"
 #include "folded.h"
 #include "report.h"
 #include "symbolize.h"
@@ -38,7 +40,18 @@ struct load_sampler {
 	double queue_sum, queue_max;
 	unsigned long samples;
 	unsigned long long cpu_busy0, cpu_total0;
+	double self_cpu0_s; /* our own CPU time at the start: not the target's environment */
 };
+
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static void on_signal(int sig)
 {
@@ -192,7 +205,7 @@ static void sample_accept_queue(struct load_sampler *ls)
 	size_t n = 0, i, j;
 	double q = 0;
 
-	if (!ls->n_inodes || net_tcp_listen_read(&socks, &n))
+	if (!ls->n_inodes || listen_socks_read(&socks, &n))
 		return;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < ls->n_inodes; j++)
@@ -212,7 +225,7 @@ static void find_target_listeners(struct load_sampler *ls, const pid_t *tgids, s
 	size_t ns = 0, i, t;
 	bool *owned;
 
-	if (net_tcp_listen_read(&socks, &ns))
+	if (listen_socks_read(&socks, &ns))
 		return;
 	owned = calloc(ns ? ns : 1, sizeof(*owned));
 	ls->inodes = calloc(ns ? ns : 1, sizeof(*ls->inodes));
@@ -247,9 +260,17 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 	in->p = p;
 	in->m.cpus = usable_cpus(tgids[0]);
 	in->m.busy_cpus = -1;
-	if (procstat_read_cpu(&busy, &total) == 0 && total > ls->cpu_total0)
+	if (procstat_read_cpu(&busy, &total) == 0 && total > ls->cpu_total0) {
+		double window_s = profile_window_s(p);
+
 		in->m.busy_cpus = (double)(busy - ls->cpu_busy0) / (double)(total - ls->cpu_total0) *
 				  (double)sysconf(_SC_NPROCESSORS_ONLN);
+		/* The profiler's own CPU is not load the server would compete with. */
+		if (window_s > 0)
+			in->m.busy_cpus -= (self_cpu_s() - ls->self_cpu0_s) / window_s;
+		if (in->m.busy_cpus < 0)
+			in->m.busy_cpus = 0;
+	}
 	in->load.accept_queue_avg = ls->samples ? ls->queue_sum / (double)ls->samples : -1;
 	in->load.accept_queue_max = ls->samples ? ls->queue_max : -1;
 	in->load.accepts_per_s = -1;
@@ -270,9 +291,9 @@ static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
 	size_t n = 0, i;
 	int err;
 
-	err = net_tcp_listen_read(&socks, &n);
+	err = listen_socks_read(&socks, &n);
 	if (err) {
-		ws_err("failed to read /proc/net/tcp: %s", strerror(-err));
+		ws_err("failed to list listening sockets: %s", strerror(-err));
 		return err;
 	}
 	for (i = 0; ports && i < n && !err; i++)
@@ -474,6 +495,7 @@ int ws_run(const struct ws_opts *o)
 
 	find_target_listeners(&ls, tgids, n);
 	procstat_read_cpu(&ls.cpu_busy0, &ls.cpu_total0);
+	ls.self_cpu0_s = self_cpu_s();
 	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls))
 		goto cleanup;
 

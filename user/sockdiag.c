@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Listening TCP sockets via NETLINK_SOCK_DIAG: one dump request per address family. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include "sockdiag.h"
+
+#define TCP_LISTEN_STATE 10 /* include/net/tcp_states.h */
+
+struct sock_list {
+	struct listen_sock *v;
+	size_t n, cap;
+};
+
+static int list_push(struct sock_list *l, const struct inet_diag_msg *m)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct listen_sock *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].port = ntohs(m->id.idiag_sport);
+	l->v[l->n].inode = m->idiag_inode;
+	l->v[l->n].accept_queue = m->idiag_rqueue; /* for a listener: the accept queue */
+	l->n++;
+	return 0;
+}
+
+static int dump_family(int fd, unsigned char family, struct sock_list *l)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg = {
+		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
+			 .idiag_states = 1U << TCP_LISTEN_STATE },
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	ssize_t len;
+
+	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	for (;;) {
+		struct nlmsghdr *h;
+
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (len == 0)
+			return -EPROTO;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error
+											    : -EPROTO;
+			}
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				continue;
+			if (list_push(l, NLMSG_DATA(h)))
+				return -ENOMEM;
+		}
+	}
+}
+
+int sockdiag_listen_read(struct listen_sock **socks, size_t *n)
+{
+	struct sock_list l = { 0 };
+	int fd, err;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	err = dump_family(fd, AF_INET, &l);
+	if (!err)
+		err = dump_family(fd, AF_INET6, &l);
+	close(fd);
+	if (err) {
+		free(l.v);
+		return err;
+	}
+	*socks = l.v;
+	*n = l.n;
+	return 0;
+}
+
+int listen_socks_read(struct listen_sock **socks, size_t *n)
+{
+	if (sockdiag_listen_read(socks, n) == 0)
+		return 0;
+	return net_tcp_listen_read(socks, n);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Listening TCP sockets from the kernel's sock_diag netlink interface (what `ss -lnt` uses). */
+#ifndef WS_SOCKDIAG_H
+#define WS_SOCKDIAG_H
+
+#include <stddef.h>
+#include "procfs.h"
+
+/*
+ * All listening TCP sockets (v4 and v6) with their accept queues. The kernel filters by state,
+ * so the cost does not grow with established or TIME_WAIT sockets, unlike /proc/net/tcp, which
+ * lists every socket (a server closing 2000 connections/s holds ~100k TIME_WAIT rows).
+ * Returns 0 or -errno. Caller frees *socks.
+ */
+int sockdiag_listen_read(struct listen_sock **socks, size_t *n);
+
+/* sock_diag when available, else /proc/net/tcp{,6}. Same contract as above. */
+int listen_socks_read(struct listen_sock **socks, size_t *n);
+
+#endif /* WS_SOCKDIAG_H */
