@@ -6,7 +6,8 @@
 # For each scenario: run syncserver (4 or 16 worker threads) under a wrk load, profile it with
 # `waitscope -j` in the middle of the measured run and record the prediction, then run
 # asyncserver (min(2, CPUs) event loops) with the same work and the same load; the measured
-# ratio is async req/s / sync req/s. Prints a Markdown table and a summary line.
+# ratio is async req/s / sync req/s; wrk's p50 and p99 give the measured latency directions.
+# Prints a Markdown table and a summary line.
 #
 # Usage: bench/predict.sh [-q] [-h]
 #   -q  quick mode: 1 s warm-up, 6 s measurement (default 2 s warm-up, 8 s measurement)
@@ -106,6 +107,13 @@ run_wrk() {
 		"http://127.0.0.1:$port/" >"$out" 2>&1
 }
 rps_of() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+# pct_of FILE PCT: wrk's --latency percentile (50 or 99) in ms.
+pct_of() {
+	awk -v p="$2%" '$1 == p {
+		v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+		f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1
+		printf "%.3f\n", v * f; exit }' "$1"
+}
 
 # measure NAME PORT CONNS [PROFILE_PID]: warm up, then measure; sets RPS. With PROFILE_PID,
 # profile it with waitscope during seconds PROF_AT..PROF_AT+PROF_D of the measured run into
@@ -140,7 +148,7 @@ SCENARIOS=(
 )
 
 ROWS=()
-N=0; RIGHT=0; INRANGE=0
+N=0; RIGHT=0; INRANGE=0; LATRIGHT=0
 for sc in "${SCENARIOS[@]}"; do
 	read -r name cpu delay conns workers <<<"$sc"
 	echo "== $name: -c $cpu, upstream ${delay} ms, $conns conns, $workers sync workers" >&2
@@ -157,12 +165,14 @@ for sc in "${SCENARIOS[@]}"; do
 	SYNC_PID=$START_PID
 	measure "$name.sync" "$READY_PORT" "$conns" "$READY_PID"
 	sync_rps=$RPS
+	sync_p50=$(pct_of "$TMP/$name.sync.wrk" 50); sync_p99=$(pct_of "$TMP/$name.sync.wrk" 99)
 	stop "$SYNC_PID"
 
 	start "$name.async" "$EX/asyncserver" -k "$PROCS" -c "$cpu" "${up[@]}"
 	ASYNC_PID=$START_PID
 	measure "$name.async" "$READY_PORT" "$conns"
 	async_rps=$RPS
+	async_p50=$(pct_of "$TMP/$name.async.wrk" 50); async_p99=$(pct_of "$TMP/$name.async.wrk" 99)
 	stop "$ASYNC_PID"
 	[[ -n $UP_PID ]] && stop "$UP_PID"
 
@@ -173,33 +183,48 @@ for sc in "${SCENARIOS[@]}"; do
 		ratio=$(jq -r '.prediction.throughput_ratio // "nan"' "$js")
 		lo=$(jq -r '.prediction.ratio_low // "nan"' "$js")
 		hi=$(jq -r '.prediction.ratio_high // "nan"' "$js")
+		d50=$(jq -r '.prediction.latency_p50 // "?"' "$js")
+		d99=$(jq -r '.prediction.latency_p99 // "?"' "$js")
 	else
-		cls="?"; verdict="?"; ratio=nan; lo=nan; hi=nan
+		cls="?"; verdict="?"; ratio=nan; lo=nan; hi=nan; d50="?"; d99="?"
 	fi
 	sync_rps=${sync_rps:-0}; async_rps=${async_rps:-0}
 
 	row=$(awk -v n="$name" -v c="$cls" -v v="$verdict" -v r="$ratio" -v lo="$lo" -v hi="$hi" \
-		-v s="$sync_rps" -v a="$async_rps" 'BEGIN {
+		-v s="$sync_rps" -v a="$async_rps" -v d50="$d50" -v d99="$d99" \
+		-v s50="${sync_p50:-0}" -v s99="${sync_p99:-0}" -v a50="${async_p50:-0}" \
+		-v a99="${async_p99:-0}" '
+	# Measured direction: a change of less than 25% either way is "unchanged".
+	function dir(from, to) {
+		if (from <= 0 || to <= 0) return "?"
+		return (to < from / 1.25) ? "down" : (to > from * 1.25) ? "up" : "unchanged"
+	}
+	BEGIN {
 		m = (s > 0) ? a / s : 0
 		right = (v == "yes" && m >= 1.5) || (v == "no" && m < 1.5) ||
 			(v == "marginal" && m >= 1.0 && m < 2.0)
 		inr = 0
 		if (r != "nan" && r + 0 > 0)
 			inr = (m >= lo + 0 && m <= hi + 0) || (m >= 0.75 * r && m <= 1.25 * r)
-		printf "| %s | %s | %s | %.2f [%.2f, %.2f] | %.0f | %.0f | %.2f | %s | %s |\n",
-			n, c, v, r, lo, hi, s, a, m, right ? "yes" : "NO", inr ? "yes" : "NO"
+		m50 = dir(s50, a50); m99 = dir(s99, a99)
+		lat = (m50 == d50 && m99 == d99)
+		printf "| %s | %s | %s | %.2f [%.2f, %.2f] | %.0f | %.0f | %.2f | %s | %s | %s/%s | %.1f->%.1f %s | %.1f->%.1f %s | %s |\n",
+			n, c, v, r, lo, hi, s, a, m, right ? "yes" : "NO", inr ? "yes" : "NO",
+			d50, d99, s50, a50, m50, s99, a99, m99, lat ? "yes" : "NO"
 	}')
 	ROWS+=("$row")
 	N=$((N + 1))
 	[[ $(awk -F'|' '{gsub(/ /, "", $9); print $9}' <<<"$row") == yes ]] && RIGHT=$((RIGHT + 1))
 	[[ $(awk -F'|' '{gsub(/ /, "", $10); print $10}' <<<"$row") == yes ]] && INRANGE=$((INRANGE + 1))
+	[[ $(awk -F'|' '{gsub(/ /, "", $14); print $14}' <<<"$row") == yes ]] && LATRIGHT=$((LATRIGHT + 1))
 	echo "   $row" >&2
 done
 
-echo "| scenario | class | predicted verdict | predicted ratio [low, high] | sync req/s | async req/s | measured ratio | verdict right? | in range? |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| scenario | class | predicted verdict | predicted ratio [low, high] | sync req/s | async req/s | measured ratio | verdict right? | in range? | predicted p50/p99 | p50 ms sync->async | p99 ms sync->async | latency right? |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "Summary: verdict right in $RIGHT/$N scenarios, measured ratio in range in $INRANGE/$N" \
+echo "Summary: verdict right in $RIGHT/$N scenarios, measured ratio in range in $INRANGE/$N," \
+	"latency directions right in $LATRIGHT/$N (a change under 25% counts as unchanged)" \
 	"(sync: syncserver threads; async: asyncserver -k $PROCS; wrk -t$THREADS, ${WARM} s warm-up," \
 	"${MEAS} s measured; waitscope -d $PROF_D from second $PROF_AT; $CPUS CPUs)."

@@ -456,6 +456,12 @@ static void advise(const struct model_state *st, struct ws_prediction *pr)
 	}
 }
 
+static void set_dirs(struct ws_prediction *pr, const char *p50, const char *p99)
+{
+	pr->latency_p50 = p50;
+	pr->latency_p99 = p99;
+}
+
 /* Sync at saturation queues; an event loop trades queueing for CPU sharing. */
 static void latency(const struct ws_model_input *in, const struct model_state *st,
 		    struct ws_prediction *pr)
@@ -476,6 +482,7 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 			 "p50 and p99 about unchanged: requests do not queue for a worker; each "
 			 "takes its service time%s either way",
 			 req);
+		set_dirs(pr, "unchanged", "unchanged");
 		return;
 	}
 	switch (pr->cls) {
@@ -484,11 +491,13 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 			 "p50 and p99 unchanged: requests do not queue, each takes its service "
 			 "time%s either way",
 			 req);
+		set_dirs(pr, "unchanged", "unchanged");
 		break;
 	case CLASS_CPU_STARVED:
 		snprintf(pr->latency_note, n,
 			 "p50 and p99 up with more concurrency: run-queue waits grow; fewer "
 			 "runnable threads or more cores bring p99 down");
+		set_dirs(pr, "up", "up");
 		break;
 	case CLASS_CPU_BOUND:
 	case CLASS_MIXED:
@@ -496,27 +505,33 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 			 "p50 down, p99 up: async removes the queue wait%s, but CPU-heavy requests "
 			 "delay the others on the same loop (head-of-line), growing the tail",
 			 queue);
+		set_dirs(pr, "down", "up");
 		break;
 	case CLASS_LOCK_BOUND:
 		snprintf(pr->latency_note, n,
 			 "p50 unchanged, p99 up: lock hold times still serialize requests, and a "
 			 "blocked loop delays every connection it owns");
+		set_dirs(pr, "unchanged", "up");
 		break;
 	case CLASS_ALREADY_ASYNC:
 		snprintf(pr->latency_note, n,
 			 "no change predicted: the server already multiplexes connections");
+		set_dirs(pr, "unchanged", "unchanged");
 		break;
 	case CLASS_IO_BOUND:
-		if (pr->conditions[2].met)
+		if (pr->conditions[2].met) {
 			snprintf(pr->latency_note, n,
 				 "p50 down, p99 down: sync at saturation has p50~p99 from "
 				 "queueing%s; async p50 ~ the I/O time%s while CPU is unsaturated",
 				 queue, req);
-		else
+			set_dirs(pr, "down", "down");
+		} else {
 			snprintf(pr->latency_note, n,
 				 "p50 down, p99 up: async removes the queue wait%s, but runs the "
 				 "CPUs near saturation, where the tail grows",
 				 queue);
+			set_dirs(pr, "down", "up");
+		}
 		break;
 	}
 }
@@ -540,6 +555,7 @@ static void no_workers(struct ws_prediction *pr)
 		 "no worker threads found: no thread waited for work, clients, network or disk, "
 		 "or ran more than 1%% of the window");
 	snprintf(pr->latency_note, sizeof(pr->latency_note), "no prediction");
+	set_dirs(pr, NULL, NULL);
 }
 
 int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
@@ -654,6 +670,8 @@ void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
 	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
 	json_kv_str(w, "advice", pr->advice);
 	json_kv_str(w, "latency_note", pr->latency_note);
+	json_kv_str(w, "latency_p50", pr->latency_p50);
+	json_kv_str(w, "latency_p99", pr->latency_p99);
 	json_kv_double(w, "connection_cpu_share", pr->conn_cpu_share, 4);
 	json_obj_end(w);
 }

@@ -63,6 +63,8 @@ struct ws_prediction {
 	struct ws_condition conditions[WS_MODEL_CONDITIONS];
 	char advice[256];
 	char latency_note[256];
+	/* Predicted direction of the median and tail latency: "down" | "up" | "unchanged". */
+	const char *latency_p50, *latency_p99;
 	/* CPU the workers spent in connection set-up/teardown syscalls, share of their CPU: an
 	 * async server keeping connections alive would not spend it; not credited to async. */
 	double conn_cpu_share;

@@ -113,6 +113,8 @@ static struct ws_prediction mt_predict(const struct ws_model_input *in)
 	}
 	cr_expect_neq(pr.advice[0], '\0');
 	cr_expect_neq(pr.latency_note[0], '\0');
+	cr_expect_not_null(pr.latency_p50);
+	cr_expect_not_null(pr.latency_p99);
 	return pr;
 }
 
@@ -152,6 +154,8 @@ Test(model, io_bound_saturated_says_yes,
 	for (int i = 0; i < WS_MODEL_CONDITIONS; i++)
 		cr_expect(pr.conditions[i].met, "%s", pr.conditions[i].name);
 	cr_expect_not_null(strstr(pr.latency_note, "p50 down, p99 down"), "%s", pr.latency_note);
+	cr_expect_str_eq(pr.latency_p50, "down");
+	cr_expect_str_eq(pr.latency_p99, "down");
 	profile_free(&p);
 }
 
@@ -265,6 +269,8 @@ Test(model, cpu_bound_says_no, .description = "workers 95% on CPU: cpu-bound, no
 	cr_expect(pr.throughput_ratio >= 0.8 && pr.throughput_ratio <= 1.2, "ratio %f",
 		  pr.throughput_ratio);
 	cr_expect_not_null(strstr(pr.latency_note, "p99 up"), "%s", pr.latency_note);
+	cr_expect_str_eq(pr.latency_p50, "down");
+	cr_expect_str_eq(pr.latency_p99, "up", "the tail is at risk on a CPU-bound loop");
 	profile_free(&p);
 }
 
