@@ -441,6 +441,8 @@ static __always_inline void classify_block(struct task_struct *task, struct ws_t
 	if (nr == WS_NR_futex)
 		a->block_key = a->sc_arg0; /* the lock's address */
 	a->block_cause = cause;
+	if (cause != WS_CAUSE_LOCK)
+		a->work_cause = cause;
 }
 
 /* ---- raw_syscalls: the syscall in progress, and per-syscall latency ---- */
@@ -650,6 +652,53 @@ SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p)
 {
 	on_wakeup(p, false, true);
+	return 0;
+}
+
+/*
+ * ---- sched_waking: work handed off through a futex ----
+ * A thread-pool worker waits for queued work on a condition variable: a futex, which the rules
+ * call a lock. When the thread that wakes it last waited for new work itself (accept on the
+ * listener, or poll/epoll: a dispatcher or acceptor) and belongs to the same process, the wake
+ * is a handoff of that work: the wait takes the waker's cause (idle, or poll resolved later).
+ * sched_waking runs in the waker's context; sched_wakeup may not (remote wakeup lists).
+ */
+static __always_inline void on_waking(struct task_struct *p, bool btf)
+{
+	struct ws_thread_acct *a, *w;
+	struct task_struct *cur;
+	__u64 id_tgid;
+	__u32 tgid;
+
+	tgid = btf ? p->tgid : BPF_CORE_READ(p, tgid);
+	if (!is_target(tgid))
+		return;
+	id_tgid = bpf_get_current_pid_tgid();
+	if (id_tgid >> 32 != tgid)
+		return;
+	a = acct_get(btf ? p : NULL, btf ? 0 : BPF_CORE_READ(p, pid), false);
+	if (!a || a->state != WS_STATE_BLOCKED || a->block_cause != WS_CAUSE_LOCK)
+		return;
+	cur = btf ? bpf_get_current_task_btf() : NULL;
+	w = acct_get(cur, (__u32)id_tgid, false);
+	if (!w || (w->work_cause != WS_CAUSE_IDLE && w->work_cause != WS_CAUSE_POLL))
+		return;
+	a->block_cause = w->work_cause;
+	a->block_key = 0; /* not a contended lock */
+	a->handoffs++;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(tp_sched_waking, struct task_struct *p)
+{
+	on_waking(p, true);
+	return 0;
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(raw_sched_waking, struct task_struct *p)
+{
+	on_waking(p, false);
 	return 0;
 }
 

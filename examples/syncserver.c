@@ -4,7 +4,9 @@
  * the async prediction.
  *
  * WORKERS threads (or pre-forked processes) each block in accept() on one
- * shared listening socket and serve one connection at a time. Per request a
+ * shared listening socket and serve one connection at a time; or (pool mode)
+ * one acceptor thread queues connections for WORKERS threads that wait on a
+ * condition variable, like a Java thread-pool executor or Apache's worker MPM. Per request a
  * worker burns CPU_US of its own CPU time, makes CALLS sequential blocking
  * HTTP calls to an upstream on 127.0.0.1, and replies 200. The main thread
  * (or parent process) only waits for a stop signal or the -t deadline.
@@ -19,12 +21,22 @@
 #define DEFAULT_CPU_US		1000
 #define WORKER_STACK_SIZE	(256 * 1024)
 #define OPT_STRICT_KEEPALIVE	1000
+#define QUEUE_CAP		1024
 
 struct options {
 	struct hc_work_opts work;
 	int workers;
 	bool prefork;
+	bool pool;
 	bool strict_keepalive;
+};
+
+/* Pool mode: accepted connections waiting for a worker. */
+struct conn_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t nonempty, nonfull;
+	int fds[QUEUE_CAP];
+	unsigned int head, n;
 };
 
 struct worker {
@@ -33,6 +45,8 @@ struct worker {
 	int lfd;
 	int client_fd;		/* connection being served, -1 if none */
 	int up_fd;		/* persistent upstream connection (-k), -1 if none */
+	struct conn_queue *q;	/* pool mode, else NULL */
+	bool acceptor;		/* pool mode: this thread accepts and queues */
 	pthread_t thread;
 	bool started;
 	struct hc_ratelimit rl;
@@ -43,7 +57,7 @@ struct worker {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: syncserver [-p PORT] [-w WORKERS] [--mode threads|prefork] [-c CPU_US]\n"
+"Usage: syncserver [-p PORT] [-w WORKERS] [--mode threads|prefork|pool] [-c CPU_US]\n"
 "                  [-u UPSTREAM_PORT] [-n CALLS] [-k] [-t SECONDS]\n"
 "\n"
 "A classic synchronous HTTP/1.1 server: WORKERS threads (or pre-forked\n"
@@ -56,7 +70,9 @@ static void usage(FILE *f)
 "  -p, --port PORT            listen on 127.0.0.1:PORT (default 0: ephemeral)\n"
 "  -w, --workers WORKERS      number of workers, 1..%d (default %d)\n"
 "  -m, --mode MODE            threads (default): worker threads in one process;\n"
-"                             prefork: worker processes sharing the socket\n"
+"                             prefork: worker processes sharing the socket;\n"
+"                             pool: one acceptor thread queues connections for\n"
+"                             worker threads waiting on a condition variable\n"
 "  -c, --cpu-us CPU_US        CPU time burnt per request, in us (default %d)\n"
 "  -u, --upstream PORT        upstream to call on 127.0.0.1 (default: none, and\n"
 "                             then CALLS is 0: pure CPU)\n"
@@ -114,13 +130,11 @@ static int parse_args(int argc, char **argv, struct options *opts)
 				return -1;
 			break;
 		case 'm':
-			if (strcmp(optarg, "threads") == 0) {
-				opts->prefork = false;
-			} else if (strcmp(optarg, "prefork") == 0) {
-				opts->prefork = true;
-			} else {
+			opts->prefork = strcmp(optarg, "prefork") == 0;
+			opts->pool = strcmp(optarg, "pool") == 0;
+			if (!opts->prefork && !opts->pool && strcmp(optarg, "threads") != 0) {
 				fprintf(stderr, "syncserver: invalid value for --mode: '%s' "
-					"(expected threads or prefork)\n", optarg);
+					"(expected threads, prefork or pool)\n", optarg);
 				return -1;
 			}
 			break;
@@ -229,6 +243,50 @@ static int upstream_call(struct worker *w)
 	return err;
 }
 
+/* ---- pool mode: a queue of accepted connections ------------------------------ */
+
+static void unlock_mutex(void *mu)
+{
+	pthread_mutex_unlock(mu);
+}
+
+/* Wait (a futex, through the condition variable) until a connection is queued. */
+static int queue_pop(struct conn_queue *q)
+{
+	int fd;
+
+	pthread_mutex_lock(&q->mu);
+	pthread_cleanup_push(unlock_mutex, &q->mu);
+	while (q->n == 0)
+		pthread_cond_wait(&q->nonempty, &q->mu);
+	fd = q->fds[q->head];
+	q->head = (q->head + 1) % QUEUE_CAP;
+	__atomic_store_n(&q->n, q->n - 1, __ATOMIC_RELAXED);
+	pthread_cond_signal(&q->nonfull);
+	pthread_cleanup_pop(1);
+	return fd;
+}
+
+static void queue_push(struct conn_queue *q, int fd)
+{
+	pthread_mutex_lock(&q->mu);
+	pthread_cleanup_push(unlock_mutex, &q->mu);
+	while (q->n == QUEUE_CAP)
+		pthread_cond_wait(&q->nonfull, &q->mu);
+	q->fds[(q->head + q->n) % QUEUE_CAP] = fd;
+	__atomic_store_n(&q->n, q->n + 1, __ATOMIC_RELAXED);
+	pthread_cond_signal(&q->nonempty);
+	pthread_cleanup_pop(1);
+}
+
+/* Connections waiting for a worker: in the accept queue, or in the pool's queue. */
+static bool work_waiting(const struct worker *w)
+{
+	if (w->q && __atomic_load_n(&w->q->n, __ATOMIC_RELAXED) > 0)
+		return true;
+	return hc_accept_queue_len(w->lfd) > 0;
+}
+
 /* ---- client connections ------------------------------------------------------ */
 
 /* Serve requests on w->client_fd until the client closes or a reply says close. */
@@ -261,7 +319,7 @@ static void serve_client(struct worker *w)
 		for (i = 0; i < opts->work.calls && ok; i++)
 			ok = upstream_call(w) == 0;
 
-		keep = keep && (opts->strict_keepalive || hc_accept_queue_len(w->lfd) == 0);
+		keep = keep && (opts->strict_keepalive || !work_waiting(w));
 		resp = hc_reply(ok, keep, &len);
 		if (hc_send_all(w->client_fd, resp, len) || !keep)
 			return;
@@ -306,8 +364,22 @@ static void accept_loop(struct worker *w)
 				return;
 			}
 		}
-		w->client_fd = fd;
 		hc_set_nodelay(fd);
+		if (w->acceptor) {
+			queue_push(w->q, fd);
+			continue;
+		}
+		w->client_fd = fd;
+		serve_client(w);
+		close_fd(&w->client_fd);
+	}
+}
+
+/* Pool worker: take queued connections and serve them; never returns. */
+static void pool_loop(struct worker *w)
+{
+	for (;;) {
+		w->client_fd = queue_pop(w->q);
 		serve_client(w);
 		close_fd(&w->client_fd);
 	}
@@ -319,7 +391,10 @@ static void *worker_main(void *arg)
 
 	/* pthread_cleanup_push() uses setjmp: keep the work in another function. */
 	pthread_cleanup_push(worker_cleanup, w);
-	accept_loop(w);
+	if (w->q && !w->acceptor)
+		pool_loop(w);
+	else
+		accept_loop(w);
 	pthread_cleanup_pop(1);
 	if (!w->opts->prefork)
 		kill(getpid(), SIGUSR1);	/* tell the main thread */
@@ -373,12 +448,17 @@ int main(int argc, char **argv)
 		.work = { .cpu_us = DEFAULT_CPU_US, .calls = 1 },
 		.workers = DEFAULT_WORKERS,
 	};
+	struct conn_queue queue = {
+		.mu = PTHREAD_MUTEX_INITIALIZER,
+		.nonempty = PTHREAD_COND_INITIALIZER,
+		.nonfull = PTHREAD_COND_INITIALIZER,
+	};
 	struct hc_upstream up;
 	struct worker *ws = NULL;
 	pid_t *pids = NULL;
 	sigset_t waitmask;
 	uint64_t deadline;
-	int ret = 1, lfd = -1, port = 0, i;
+	int ret = 1, lfd = -1, port = 0, i, nthreads;
 
 	switch (parse_args(argc, argv, &opts)) {
 	case 0:
@@ -399,18 +479,21 @@ int main(int argc, char **argv)
 
 	hc_upstream_init(&up, opts.work.upstream_port, opts.work.keepalive_upstream);
 
-	ws = calloc((size_t)opts.workers, sizeof(*ws));
+	nthreads = opts.workers + (opts.pool ? 1 : 0); /* pool: plus the acceptor */
+	ws = calloc((size_t)nthreads, sizeof(*ws));
 	pids = calloc((size_t)opts.workers, sizeof(*pids));
 	if (!ws || !pids) {
 		fprintf(stderr, "syncserver: failed to allocate workers: %s\n", strerror(ENOMEM));
 		goto cleanup;
 	}
-	for (i = 0; i < opts.workers; i++) {
+	for (i = 0; i < nthreads; i++) {
 		ws[i].opts = &opts;
 		ws[i].up = &up;
 		ws[i].lfd = lfd;
 		ws[i].client_fd = -1;
 		ws[i].up_fd = -1;
+		ws[i].q = opts.pool ? &queue : NULL;
+		ws[i].acceptor = opts.pool && i == opts.workers;
 	}
 
 	if (opts.prefork) {
@@ -419,7 +502,7 @@ int main(int argc, char **argv)
 		close_fd(&lfd);		/* only the workers accept */
 		hc_print_ready(port, pids, opts.workers);
 	} else {
-		if (start_threads(ws, opts.workers))
+		if (start_threads(ws, nthreads))
 			goto cleanup;
 		hc_print_ready(port, NULL, 0);
 	}
@@ -432,10 +515,10 @@ cleanup:
 	if (opts.prefork && pids) {
 		hc_stop_workers(pids, opts.workers);
 	} else if (ws) {
-		for (i = 0; i < opts.workers; i++)
+		for (i = 0; i < nthreads; i++)
 			if (ws[i].started)
 				pthread_cancel(ws[i].thread);
-		for (i = 0; i < opts.workers; i++)
+		for (i = 0; i < nthreads; i++)
 			if (ws[i].started)
 				pthread_join(ws[i].thread, NULL);
 	}

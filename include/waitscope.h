@@ -72,6 +72,9 @@ struct ws_thread_acct {
 	__s32 block_kstack;
 	__u64 sc_arg0;        /* first syscall argument (futex address) */
 	__u64 block_key;      /* futex address the thread blocked on, 0 none */
+	__u32 work_cause;     /* cause of its last wait that was not a futex: WS_CAUSE_IDLE or
+			       * _POLL when it last waited for new work (a dispatcher's handoff) */
+	__u32 handoffs;       /* futex waits ended by a dispatcher's handoff (counted as idle) */
 };
 
 /* One thread as reported to user space: by the task iterator (live) or at exit. */
@@ -186,8 +189,8 @@ struct ws_counters {
 #define WS_STATIC_ASSERT _Static_assert
 #endif
 /* Both sides must see identical layouts. */
-WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 192, "ws_thread_acct layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 240, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 200, "ws_thread_acct layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 248, "ws_thread_record layout");
 WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (3 + WS_HIST_SLOTS), "syscall layout");
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");

@@ -99,6 +99,7 @@ void ws_times_add(struct ws_times *sum, const struct ws_times *t)
 	sum->vol_switches += t->vol_switches;
 	sum->invol_switches += t->invol_switches;
 	sum->wakeups += t->wakeups;
+	sum->handoffs += t->handoffs;
 	sum->observed_ns += t->observed_ns;
 	for (int c = 0; c < WS_CAUSE_KINDS; c++)
 		sum->blocked_by_cause[c] += t->blocked_by_cause[c];
@@ -132,6 +133,7 @@ void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_n
 	out->vol_switches = a->vol_switches;
 	out->invol_switches = a->invol_switches;
 	out->wakeups = a->wakeups;
+	out->handoffs = a->handoffs;
 	memcpy(out->blocked_by_cause, a->blocked_by_cause, sizeof(out->blocked_by_cause));
 
 	/* The interval still open at the snapshot, inside the window, goes to the current state. */
@@ -201,11 +203,57 @@ int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
 	return 0;
 }
 
+/* Move futex time of process tgid to idle; drop its futexes from the contended list. */
+static void locks_to_idle(struct ws_profile *p, __u32 tgid)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < p->n_threads; i++) {
+		struct ws_times *t = &p->threads[i].t;
+
+		if (p->threads[i].tgid != tgid)
+			continue;
+		p->idle_lock_ns += t->blocked_by_cause[WS_CAUSE_LOCK];
+		t->blocked_by_cause[WS_CAUSE_IDLE] += t->blocked_by_cause[WS_CAUSE_LOCK];
+		t->blocked_by_cause[WS_CAUSE_LOCK] = 0;
+	}
+	for (i = 0; i < p->n_futexes; i++)
+		if (p->futexes[i].key.tgid != tgid)
+			p->futexes[kept++] = p->futexes[i];
+	p->n_futexes = kept;
+}
+
+/* See WS_IDLE_LOCK_RATIO. Runs after poll resolution: poll waits on a listener are idle too. */
+void profile_resolve_idle_locks(struct ws_profile *p)
+{
+	size_t i, j;
+
+	p->idle_lock_ns = 0;
+	for (j = 0; j < p->n_targets; j++) {
+		__u32 tgid = (__u32)p->targets[j].tgid;
+		__u64 lock = 0, idle = 0, work = 0;
+
+		for (i = 0; i < p->n_threads; i++) {
+			const struct ws_times *t = &p->threads[i].t;
+
+			if (p->threads[i].tgid != tgid)
+				continue;
+			lock += t->blocked_by_cause[WS_CAUSE_LOCK];
+			idle += t->blocked_by_cause[WS_CAUSE_IDLE];
+			work += t->on_cpu_ns + t->runq_ns + t->blocked_by_cause[WS_CAUSE_NET] +
+				t->blocked_by_cause[WS_CAUSE_DISK] + t->blocked_by_cause[WS_CAUSE_CLIENT];
+		}
+		if (lock && idle && work * WS_IDLE_LOCK_RATIO < lock)
+			locks_to_idle(p, tgid);
+	}
+}
+
 void profile_finish(struct ws_profile *p)
 {
 	size_t i;
 
 	profile_resolve_poll(p);
+	profile_resolve_idle_locks(p);
 	memset(&p->totals, 0, sizeof(p->totals));
 	for (i = 0; i < p->n_threads; i++)
 		ws_times_add(&p->totals, &p->threads[i].t);

@@ -20,6 +20,7 @@ struct ws_times {
 	__u64 vol_switches;
 	__u64 invol_switches;
 	__u64 wakeups;
+	__u64 handoffs;    /* futex waits ended by a dispatcher's handoff of new work (idle) */
 	__u64 observed_ns; /* time the thread(s) existed inside the window, from the kernel's clock */
 	__u64 blocked_by_cause[WS_CAUSE_KINDS]; /* splits blocked_ns (enum ws_cause) */
 };
@@ -119,12 +120,21 @@ struct ws_profile {
 	struct ws_peer *peers;       /* sorted by blocked_ns */
 	size_t n_peers;
 	__u64 poll_ns;               /* poll/select/epoll time before resolving to idle or net */
+	__u64 idle_lock_ns;          /* futex waits counted idle: their process did no work */
 	struct ws_futex *futexes;    /* sorted by blocked_ns */
 	size_t n_futexes;
 	struct ws_offcpu_stack *offcpu; /* --folded only */
 	size_t n_offcpu;
 	const char *attach_mode;    /* "tp_btf" or "raw_tp" */
 };
+
+/*
+ * A futex wait is lock contention only while another thread holds the lock and works. In a
+ * process whose threads did (almost) no work in the window (on-CPU, run-queue, net, disk and
+ * client time together under 1/WS_IDLE_LOCK_RATIO of its futex waits) while one of them waited
+ * for new work (idle), the futex waits are a pool waiting for work: idle, not lock.
+ */
+#define WS_IDLE_LOCK_RATIO 100
 
 void profile_init(struct ws_profile *p);
 /* Free what the profile owns (threads, targets, command: all malloc'ed), and reset it. */
@@ -165,6 +175,7 @@ void profile_finish(struct ws_profile *p);
 
 /* Fold poll/select/epoll time into idle or net, per thread (profile_finish calls it first). */
 void profile_resolve_poll(struct ws_profile *p);
+void profile_resolve_idle_locks(struct ws_profile *p);
 
 const char *ws_cause_name(int cause);
 /* x86_64 syscall name, or NULL when not in the table. */

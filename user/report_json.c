@@ -32,6 +32,7 @@ static void times_fields(struct json_writer *w, const struct ws_times *t)
 	json_kv_u64(w, "vol_switches", t->vol_switches);
 	json_kv_u64(w, "invol_switches", t->invol_switches);
 	json_kv_u64(w, "wakeups", t->wakeups);
+	json_kv_u64(w, "handoffs", t->handoffs);
 	json_kv_u64(w, "observed_ns", t->observed_ns);
 	json_key(w, "blocked_by_cause");
 	json_obj_begin(w);
@@ -169,6 +170,7 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 		if (c != WS_CAUSE_POLL)
 			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
 	json_kv_u64(w, "poll_resolved_ns", p->poll_ns);
+	json_kv_u64(w, "idle_lock_ns", p->idle_lock_ns);
 	json_obj_end(w);
 
 	json_key(w, "syscalls");

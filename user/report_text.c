@@ -253,6 +253,12 @@ static void causes(FILE *f, const struct ws_profile *p)
 			100.0 * (double)t->blocked_by_cause[best] / (double)t->observed_ns);
 	}
 	fputc('\n', f);
+	if (t->handoffs || p->idle_lock_ns) {
+		fmt_ns(buf, sizeof(buf), (double)p->idle_lock_ns);
+		fprintf(f, "  idle includes futex waits for handed-off work: %llu handoffs from an "
+			"acceptor/dispatcher, %s in a process that did no work\n",
+			(unsigned long long)t->handoffs, buf);
+	}
 	for (i = 0; i < p->n_syscalls && i < 5; i++) {
 		const struct ws_syscall *sc = &p->syscalls[i];
 		const char *name = ws_syscall_name(sc->nr);
