@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model.h"
 
@@ -25,12 +26,15 @@
 #define RATIO_MAX 100.0	       /* cap when the workers used (almost) no CPU */
 #define ASYNC_MAX_IO 0.05      /* already-async: blocking net/disk/client share at most this */
 #define ASYNC_POLL_SHARE 0.90  /* already-async: poll family's share of new-work waits */
+#define DISPATCH_MAX_BUSY 0.10 /* dispatcher: busy share of its time at most this */
+#define QUEUED_MIN 0.5         /* connections waiting inside the process: high load */
 
 /* Sums over the worker threads, in ns. */
 struct worker_sums {
 	int n;
 	double total, idle, cpu, runq, io, lock, sleep, client;
 	int marked_loops;   /* workers profile_resolve_poll() marked as event loops */
+	int dispatchers;    /* threads that only hand new work to the pool: not workers */
 	bool all_loop_like; /* every worker: high on-CPU, no blocking socket/disk waits, and its
 			     * waits for new work in poll/epoll */
 };
@@ -98,6 +102,55 @@ static bool is_worker(const struct ws_times *t)
 	return work_waits > 0 || (double)t->on_cpu_ns > WORKER_MIN_CPU * obs;
 }
 
+static __u64 serving_waits(const struct ws_times *t)
+{
+	return t->blocked_by_cause[WS_CAUSE_CLIENT] + t->blocked_by_cause[WS_CAUSE_NET] +
+	       t->blocked_by_cause[WS_CAUSE_DISK];
+}
+
+/* Waits for new work and does (almost) nothing else: an acceptor or a dispatcher, or idle. */
+static bool dispatcher_shaped(const struct ws_times *t)
+{
+	double total = (double)ws_times_accounted(t);
+
+	return idle_ns(t) > 0 && serving_waits(t) == 0 &&
+	       total - (double)idle_ns(t) < DISPATCH_MAX_BUSY * total;
+}
+
+/*
+ * Thread pools fed by an acceptor or dispatcher thread (Java executors, Apache worker MPM,
+ * Tomcat): the pool's threads serve requests and get new work only through handoffs (never
+ * waiting on the listener themselves), while one thread waits for new work and serves none.
+ * That thread is not a worker: its idle time says nothing about the pool's spare capacity.
+ * Marks dispatcher threads of th's process in disp[]; true when the process has that shape.
+ */
+static bool find_dispatchers(const struct ws_profile *p, __u32 tgid, bool *disp)
+{
+	size_t i, n_disp = 0, n_serving = 0;
+	bool handed = true;
+
+	for (i = 0; i < p->n_threads; i++) {
+		const struct ws_times *t = &p->threads[i].t;
+
+		if (p->threads[i].tgid != tgid || !is_worker(t))
+			continue;
+		if (dispatcher_shaped(t)) {
+			n_disp++;
+			continue;
+		}
+		n_serving++;
+		if (idle_ns(t) > 0 && t->handoffs == 0)
+			handed = false; /* it waits on the listener itself: no dispatch */
+	}
+	if (!n_disp || !n_serving || !handed)
+		return false;
+	for (i = 0; i < p->n_threads; i++)
+		if (p->threads[i].tgid == tgid && is_worker(&p->threads[i].t) &&
+		    dispatcher_shaped(&p->threads[i].t))
+			disp[i] = true;
+	return true;
+}
+
 /* Waiting in poll/select/epoll: the thread's own count once resolved, else the raw cause. */
 static double poll_wait_ns(const struct ws_thread *th)
 {
@@ -106,11 +159,15 @@ static double poll_wait_ns(const struct ws_thread *th)
 
 static void sum_workers(const struct ws_profile *p, struct worker_sums *s, double *max_obs)
 {
+	bool *disp = calloc(p->n_threads ? p->n_threads : 1, sizeof(*disp));
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
 	s->all_loop_like = true;
 	*max_obs = 0;
+	for (i = 0; disp && i < p->n_threads; i++)
+		if (!disp[i] && is_worker(&p->threads[i].t))
+			find_dispatchers(p, p->threads[i].tgid, disp);
 	for (i = 0; i < p->n_threads; i++) {
 		const struct ws_times *t = &p->threads[i].t;
 		const __u64 *c = t->blocked_by_cause;
@@ -120,6 +177,10 @@ static void sum_workers(const struct ws_profile *p, struct worker_sums *s, doubl
 
 		if (!is_worker(t))
 			continue;
+		if (disp && disp[i]) {
+			s->dispatchers++;
+			continue;
+		}
 		s->n++;
 		s->total += total;
 		s->idle += (double)idle_ns(t);
@@ -136,6 +197,7 @@ static void sum_workers(const struct ws_profile *p, struct worker_sums *s, doubl
 		s->marked_loops += p->threads[i].event_loop;
 		*max_obs = max2(*max_obs, max2((double)t->observed_ns, total));
 	}
+	free(disp);
 }
 
 static bool is_accept(const char *name)
@@ -195,6 +257,7 @@ struct model_state {
 	double load_cap;   /* offered load / current throughput; INFINITY when unknown */
 	double rate;	   /* accepted connections per second, <0 unknown */
 	double t_busy_ms;  /* busy worker time per accepted connection, <0 unknown */
+	double queued;	   /* dispatched pools: connections held beyond those in service; <0 n/a */
 	bool already_async;
 };
 
@@ -233,7 +296,14 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 	st->avail = max2(in->m.cpus - st->other_cpus - nonworker_cpu, st->u_cpu);
 
 	idle_share = frac(st->s.idle, st->s.total);
-	if (ld->accept_queue_avg >= 0)
+	st->queued = -1;
+	if (st->s.dispatchers && ld->connections_avg >= 0)
+		st->queued = max2(ld->connections_avg - st->n_busy, 0);
+	if (st->s.dispatchers && st->queued < 0 && idle_share < HIGH_LOAD_IDLE)
+		st->load_cap = INFINITY; /* requests queue inside the process, unseen */
+	else if (st->queued >= 0) /* the connections count those in the accept queue too */
+		st->load_cap = st->n_busy > 0 ? (st->n_busy + st->queued) / st->n_busy : 1;
+	else if (ld->accept_queue_avg >= 0)
 		st->load_cap =
 			st->n_busy > 0 ? (st->n_busy + ld->accept_queue_avg) / st->n_busy : 1;
 	else if (idle_share < HIGH_LOAD_IDLE)
@@ -291,8 +361,19 @@ static void conditions(const struct ws_model_input *in, const struct model_state
 	double room = cpu_ratio(st, WS_MODEL_OH);
 
 	set_condition(&c[0], "high load",
-		      pr->idle_share < HIGH_LOAD_IDLE || ld->accept_queue_avg > 0);
-	if (ld->accept_queue_avg >= 0)
+		      st->queued >= 0 ? st->queued >= QUEUED_MIN || ld->accept_queue_avg > 0
+				      : pr->idle_share < HIGH_LOAD_IDLE || ld->accept_queue_avg > 0);
+	if (st->queued >= 0)
+		snprintf(c[0].evidence, sizeof(c[0].evidence),
+			 "%d dispatcher thread(s) hand connections to the pool: %.1f connections "
+			 "held on average, %.1f in service, %.1f waiting",
+			 st->s.dispatchers, ld->connections_avg, st->n_busy, st->queued);
+	else if (st->s.dispatchers)
+		snprintf(c[0].evidence, sizeof(c[0].evidence),
+			 "workers wait for new work %.1f%% of the time; a dispatcher thread queues "
+			 "work inside the process: queue not visible",
+			 pr->idle_share * 100);
+	else if (ld->accept_queue_avg >= 0)
 		snprintf(c[0].evidence, sizeof(c[0].evidence),
 			 "workers wait for new work %.1f%% of the time; accept queue avg %.1f, max "
 			 "%.0f",
@@ -570,6 +651,8 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 		return -EINVAL;
 	derive(in, &st);
 	out->workers = st.s.n;
+	out->dispatchers = st.s.dispatchers;
+	out->connections_held = st.queued >= 0 ? in->load.connections_avg : -1;
 	out->recommended_workers = st.s.n;
 	if (!st.s.n) {
 		no_workers(out);
@@ -666,6 +749,11 @@ void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
 	}
 	json_arr_end(w);
 	json_kv_i64(w, "workers", pr->workers);
+	json_kv_i64(w, "dispatchers", pr->dispatchers);
+	if (pr->connections_held >= 0)
+		json_kv_double(w, "connections_held", pr->connections_held, 1);
+	else
+		json_kv_null(w, "connections_held");
 	json_kv_i64(w, "recommended_workers", pr->recommended_workers);
 	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
 	json_kv_str(w, "advice", pr->advice);

@@ -22,6 +22,7 @@ struct ws_load {
 	double accept_queue_avg; /* listening socket backlog samples; <0 unknown */
 	double accept_queue_max;
 	double accepts_per_s; /* <0 unknown: taken from the accept/accept4 counts if any */
+	double connections_avg; /* established client connections of the listeners; <0 unknown */
 };
 
 struct ws_model_input {
@@ -55,6 +56,8 @@ struct ws_prediction {
 	const char *async_helps; /* "yes" | "no" | "marginal" */
 	double throughput_ratio, ratio_low, ratio_high; /* async / sync */
 	int workers;
+	int dispatchers;	     /* acceptor/dispatcher threads feeding a pool: not workers */
+	double connections_held;     /* dispatched pools: client connections held; <0 n/a */
 	int recommended_workers;     /* sync workers giving the same throughput as async */
 	__u64 recommended_extra_rss; /* bytes, 0 when unknown or no extra workers */
 	/* per busy worker-second split */

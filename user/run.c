@@ -36,9 +36,12 @@ static volatile sig_atomic_t stop_signal;
 /* What the async model needs besides the profile, sampled around and during the window. */
 struct load_sampler {
 	unsigned long *inodes; /* the targets' listening sockets */
+	unsigned short *ports; /* and their ports */
 	size_t n_inodes;
 	double queue_sum, queue_max;
 	unsigned long samples;
+	double conn_sum;       /* established connections to those ports, sampled less often */
+	unsigned long conn_samples, ticks;
 	unsigned long long cpu_busy0, cpu_total0;
 	double self_cpu0_s; /* our own CPU time at the start: not the target's environment */
 };
@@ -205,7 +208,18 @@ static void sample_accept_queue(struct load_sampler *ls)
 	size_t n = 0, i, j;
 	double q = 0;
 
-	if (!ls->n_inodes || listen_socks_read(&socks, &n))
+	if (!ls->n_inodes)
+		return;
+	/* Every 5th tick: a dump of established sockets costs more than one of listeners. */
+	if (ls->ticks++ % 5 == 0) {
+		unsigned long conns;
+
+		if (sockdiag_count_connections(ls->ports, ls->n_inodes, &conns) == 0) {
+			ls->conn_sum += (double)conns;
+			ls->conn_samples++;
+		}
+	}
+	if (listen_socks_read(&socks, &n))
 		return;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < ls->n_inodes; j++)
@@ -229,12 +243,15 @@ static void find_target_listeners(struct load_sampler *ls, const pid_t *tgids, s
 		return;
 	owned = calloc(ns ? ns : 1, sizeof(*owned));
 	ls->inodes = calloc(ns ? ns : 1, sizeof(*ls->inodes));
-	if (owned && ls->inodes) {
+	ls->ports = calloc(ns ? ns : 1, sizeof(*ls->ports));
+	if (owned && ls->inodes && ls->ports) {
 		for (t = 0; t < n; t++)
 			proc_scan_sockets(tgids[t], socks, ns, NULL, owned);
 		for (i = 0; i < ns; i++)
-			if (owned[i])
+			if (owned[i]) {
+				ls->ports[ls->n_inodes] = socks[i].port;
 				ls->inodes[ls->n_inodes++] = socks[i].inode;
+			}
 	}
 	free(owned);
 	free(socks);
@@ -273,6 +290,7 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 	}
 	in->load.accept_queue_avg = ls->samples ? ls->queue_sum / (double)ls->samples : -1;
 	in->load.accept_queue_max = ls->samples ? ls->queue_max : -1;
+	in->load.connections_avg = ls->conn_samples ? ls->conn_sum / (double)ls->conn_samples : -1;
 	in->load.accepts_per_s = -1;
 	for (i = 0; i < n; i++) {
 		rss = proc_rss_bytes(tgids[i]);
@@ -537,6 +555,7 @@ cleanup:
 	schedstat_snapshot_free(&snap_end);
 	free(tgids);
 	free(ls.inodes);
+	free(ls.ports);
 	profile_free(&prof);
 	return status;
 }

@@ -13,15 +13,27 @@
 #include <sys/socket.h>
 #include "sockdiag.h"
 
-#define TCP_LISTEN_STATE 10 /* include/net/tcp_states.h */
+#define TCP_ESTABLISHED_STATE 1 /* include/net/tcp_states.h */
+#define TCP_LISTEN_STATE 10
 
 struct sock_list {
 	struct listen_sock *v;
 	size_t n, cap;
 };
 
-static int list_push(struct sock_list *l, const struct inet_diag_msg *m)
+/* What a dump does with each socket it returns. */
+struct dump_sink {
+	int (*add)(struct dump_sink *sink, const struct inet_diag_msg *m);
+	struct sock_list list;           /* listeners */
+	const unsigned short *ports;     /* connections: local ports to count */
+	size_t n_ports;
+	unsigned long count;
+};
+
+static int list_push(struct dump_sink *sink, const struct inet_diag_msg *m)
 {
+	struct sock_list *l = &sink->list;
+
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct listen_sock *v = realloc(l->v, cap * sizeof(*v));
@@ -38,7 +50,19 @@ static int list_push(struct sock_list *l, const struct inet_diag_msg *m)
 	return 0;
 }
 
-static int dump_family(int fd, unsigned char family, struct sock_list *l)
+static int count_by_port(struct dump_sink *sink, const struct inet_diag_msg *m)
+{
+	unsigned short port = ntohs(m->id.idiag_sport);
+
+	for (size_t i = 0; i < sink->n_ports; i++)
+		if (sink->ports[i] == port) {
+			sink->count++;
+			break;
+		}
+	return 0;
+}
+
+static int dump_family(int fd, unsigned char family, unsigned int states, struct dump_sink *sink)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -47,7 +71,7 @@ static int dump_family(int fd, unsigned char family, struct sock_list *l)
 		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
-			 .idiag_states = 1U << TCP_LISTEN_STATE },
+			 .idiag_states = states },
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -78,31 +102,52 @@ static int dump_family(int fd, unsigned char family, struct sock_list *l)
 			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
 				continue;
-			if (list_push(l, NLMSG_DATA(h)))
+			if (sink->add(sink, NLMSG_DATA(h)))
 				return -ENOMEM;
 		}
 	}
 }
 
-int sockdiag_listen_read(struct listen_sock **socks, size_t *n)
+static int dump(unsigned int states, struct dump_sink *sink)
 {
-	struct sock_list l = { 0 };
 	int fd, err;
 
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0)
 		return -errno;
-	err = dump_family(fd, AF_INET, &l);
+	err = dump_family(fd, AF_INET, states, sink);
 	if (!err)
-		err = dump_family(fd, AF_INET6, &l);
+		err = dump_family(fd, AF_INET6, states, sink);
 	close(fd);
+	return err;
+}
+
+int sockdiag_listen_read(struct listen_sock **socks, size_t *n)
+{
+	struct dump_sink sink = { .add = list_push };
+	int err = dump(1U << TCP_LISTEN_STATE, &sink);
+
 	if (err) {
-		free(l.v);
+		free(sink.list.v);
 		return err;
 	}
-	*socks = l.v;
-	*n = l.n;
+	*socks = sink.list.v;
+	*n = sink.list.n;
 	return 0;
+}
+
+int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned long *count)
+{
+	struct dump_sink sink = { .add = count_by_port, .ports = ports, .n_ports = n };
+	int err;
+
+	*count = 0;
+	if (!n)
+		return 0;
+	err = dump(1U << TCP_ESTABLISHED_STATE, &sink);
+	if (!err)
+		*count = sink.count;
+	return err;
 }
 
 int listen_socks_read(struct listen_sock **socks, size_t *n)

@@ -14,6 +14,13 @@
  */
 int sockdiag_listen_read(struct listen_sock **socks, size_t *n);
 
+/*
+ * Established TCP connections (v4 and v6) whose local port is one of ports[0..n): the clients
+ * of those listeners, in service or waiting (also those still in an accept queue).
+ * Returns 0 or -errno.
+ */
+int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned long *count);
+
 /* sock_diag when available, else /proc/net/tcp{,6}. Same contract as above. */
 int listen_socks_read(struct listen_sock **socks, size_t *n);
 

@@ -179,6 +179,53 @@ Test(causes, idle_server_is_idle, .description = "a sync server with no load wai
 	run_result_free(&r);
 }
 
+Test(causes, idle_thread_pool_is_idle,
+     .description = "an acceptor and 4 pool workers on a condition variable, no load: idle")
+{
+	const char *args[] = { "-m", "pool", "-w", "4", "-c", "100", NULL };
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	uint64_t moved = 0;
+	double idle;
+
+	cr_assert_eq(example_start(&ex, "syncserver", args), 0);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&ex);
+	/* acceptor in accept, 4 workers in futex (a pool waiting for work), main thread: sleep */
+	idle = cause_share(j, "idle");
+	cr_assert(idle > 0.75, "idle share %.3f", idle);
+	cr_assert(idle + cause_share(j, "sleep") > 0.99);
+	cr_assert(jl_get_u64(j, "blocked_by_cause.idle_lock_ns", &moved) && moved > 0);
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(causes, pool_handoffs_are_idle_not_lock,
+     .description = "pool workers woken by the acceptor's handoff: their waits are idle")
+{
+	const char *args[] = { "-m", "pool", "-w", "4", "-c", "200", NULL };
+	char url[64];
+	const char *wrk_argv[] = { "-t1", "-c2", "-d6s", "-H", "Connection: close", url, NULL };
+	struct example ex, load;
+	struct run_result r;
+	struct jl_value *j;
+	uint64_t handoffs = 0;
+
+	cr_assert_eq(example_start(&ex, "syncserver", args), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ex.port);
+	cr_assert_eq(load_start(&load, "/usr/bin/wrk", wrk_argv), 0);
+	sleep(1);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&load);
+	example_stop(&ex);
+	cr_assert(jl_get_u64(j, "totals.handoffs", &handoffs));
+	cr_assert(handoffs > 50, "handoffs %llu", (unsigned long long)handoffs);
+	cr_assert(cause_share(j, "lock") < 0.05, "lock share %.3f", cause_share(j, "lock"));
+	jl_free(j);
+	run_result_free(&r);
+}
+
 Test(causes, folded_stacks_of_blocked_time,
      .description = "--folded writes comm;frames NS lines that add up to the blocked time")
 {

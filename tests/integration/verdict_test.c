@@ -23,6 +23,7 @@ struct verdict {
 	char cls[32];
 	char helps[16];
 	double ratio;
+	uint64_t dispatchers;
 };
 
 /* Load syncserver (args) with wrk at conns connections and profile it for 3 s. */
@@ -55,6 +56,7 @@ static void judge(const char *const *srv_args, const char *conns, struct verdict
 	cr_assert_not_null(s);
 	snprintf(v->helps, sizeof(v->helps), "%s", s);
 	cr_assert(jl_get_double(j, "prediction.throughput_ratio", &v->ratio));
+	cr_assert(jl_get_u64(j, "prediction.dispatchers", &v->dispatchers));
 	s = jl_get_str(j, "prediction.conditions[2].evidence");
 	snprintf(v->evidence, sizeof(v->evidence), "%s", s ? s : "");
 	jl_free(j);
@@ -107,4 +109,23 @@ Test(verdict, underloaded_says_no, .description = "one client for 4 workers: und
 	example_stop(&up);
 	cr_assert_str_eq(v.cls, "underloaded");
 	cr_assert_str_eq(v.helps, "no");
+}
+
+Test(verdict, thread_pool_behind_an_acceptor_says_yes,
+     .description = "an acceptor thread queues 64 clients for 4 pool workers (20 ms upstream): yes")
+{
+	char port[16] = "0";
+	const char *srv[] = { "-m", "pool", "-w", "4", "-c", "500", "-u", port, "-n", "1", NULL };
+	const char *up_args[] = { "-D", "20", NULL };
+	struct example up;
+	struct verdict v;
+
+	cr_assert_eq(example_start(&up, "upstream", up_args), 0);
+	snprintf(port, sizeof(port), "%d", up.port);
+	judge(srv, "64", &v);
+	example_stop(&up);
+	cr_assert_eq(v.dispatchers, 1, "the acceptor thread is recognised");
+	cr_assert_str_eq(v.cls, "io-bound");
+	cr_assert_str_eq(v.helps, "yes", "class %s ratio %.2f: %s", v.cls, v.ratio, v.evidence);
+	cr_assert(v.ratio > 4 && v.ratio < 20, "ratio %.2f", v.ratio);
 }

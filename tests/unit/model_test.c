@@ -87,7 +87,7 @@ static struct ws_model_input mt_input(const struct ws_profile *p, int cpus, doub
 		.m = {.cpus = cpus, .busy_cpus = -1},
 		.load = {.accept_queue_avg = queue_avg,
 			 .accept_queue_max = queue_avg < 0 ? -1 : queue_avg * 1.5,
-			 .accepts_per_s = -1},
+			 .accepts_per_s = -1, .connections_avg = -1},
 		.worker_rss_bytes = 0,
 	};
 
@@ -531,8 +531,13 @@ Test(model, json_parses_with_every_key, .description = "JSON: strict, with the d
 	cr_expect(jl_get_bool(v, "prediction.conditions[1].met", &met) && met);
 	cr_expect_not_null(jl_get_str(v, "prediction.conditions[2].evidence"));
 	cr_expect(jl_get_u64(v, "prediction.workers", &u) && u == 4);
+	cr_expect(jl_get_u64(v, "prediction.dispatchers", &u) && u == 0);
+	cr_expect_not_null(jl_get(v, "prediction.connections_held"));
+	cr_expect_eq(jl_get(v, "prediction.connections_held")->type, JL_NULL);
 	cr_expect(jl_get_u64(v, "prediction.recommended_workers", &u) &&
 		  u == (uint64_t)pr.recommended_workers);
+	cr_expect_str_eq(jl_get_str(v, "prediction.latency_p50"), "down");
+	cr_expect_str_eq(jl_get_str(v, "prediction.latency_p99"), "down");
 	jl_free(v);
 	free(out);
 }
@@ -559,5 +564,119 @@ Test(model, connection_cpu_is_measured,
 	in = mt_input(&p, 2, 50);
 	pr = mt_predict(&in);
 	cr_assert_float_eq(pr.conn_cpu_share, 0.40, 0.01, "share %f", pr.conn_cpu_share);
+	profile_free(&p);
+}
+
+/* A thread-pool server: one acceptor thread queues connections for 4 pool workers. */
+static void mt_pool(struct ws_profile *p, int serving)
+{
+	static const struct mt_shares acceptor = {.cpu = 0.001, .idle = 0.999};
+
+	mt_profile(p);
+	mt_thread(p, 1, &main_thread);
+	mt_thread(p, 2, &acceptor);
+	mt_workers(p, serving, &io_worker);
+	profile_finish(p);
+}
+
+Test(model, saturated_pool_behind_an_acceptor_says_yes,
+     .description = "acceptor idle 100%, 4 pool workers 95% net, 64 connections held: yes")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_pool(&p, 4);
+	in = mt_input(&p, 2, 0); /* the acceptor drains the accept queue */
+	in.load.connections_avg = 64;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.dispatchers, 1);
+	cr_expect_eq(pr.workers, 4, "the acceptor is not a worker");
+	cr_expect_float_eq(pr.idle_share, 0, 1e-9);
+	cr_expect(pr.conditions[0].met, "high load: %s", pr.conditions[0].evidence);
+	cr_expect_str_eq(pr.async_helps, "yes");
+	/* CPU bound: 2 / (4 * 0.05 * 1.2), under the offered load 64 / 4 */
+	cr_expect_float_eq(pr.throughput_ratio, 2 / (0.2 * WS_MODEL_OH), 0.05);
+	cr_expect_float_eq(pr.connections_held, 64, 1e-9);
+	profile_free(&p);
+}
+
+Test(model, pool_with_nothing_queued_says_no,
+     .description = "2 of the pool's connections in service, none waiting: not high load, x1")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_pool(&p, 2);
+	in = mt_input(&p, 2, 0);
+	in.load.connections_avg = 2;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.dispatchers, 1);
+	cr_expect_not(pr.conditions[0].met, "high load: %s", pr.conditions[0].evidence);
+	cr_expect_float_eq(pr.throughput_ratio, 1, 1e-9);
+	cr_expect_str_eq(pr.async_helps, "no");
+	profile_free(&p);
+}
+
+Test(model, pool_queue_unseen_is_at_most_marginal,
+     .description = "dispatcher found but connections not sampled: offered load unknown")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_pool(&p, 4);
+	in = mt_input(&p, 2, 0);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.dispatchers, 1);
+	cr_expect_neq(pr.async_helps[0], 'y', "verdict %s", pr.async_helps);
+	cr_expect(pr.connections_held < 0);
+	profile_free(&p);
+}
+
+Test(model, accepting_workers_are_no_dispatch,
+     .description = "threads that accept for themselves (idle without handoffs): no dispatcher")
+{
+	static const struct mt_shares accepting = {.cpu = 0.05, .net = 0.85, .idle = 0.10};
+	static const struct mt_shares spare = {.cpu = 0.001, .idle = 0.999};
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 3, &accepting);
+	mt_thread(&p, 9, &spare);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	in.load.connections_avg = 64;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.dispatchers, 0);
+	cr_expect_eq(pr.workers, 4, "the spare accepting thread is a worker");
+	cr_expect(pr.connections_held < 0);
+	profile_free(&p);
+}
+
+Test(model, handed_off_pool_workers_keep_the_dispatcher,
+     .description = "pool workers whose idle came by handoffs still make the acceptor a dispatcher")
+{
+	static const struct mt_shares handed = {.cpu = 0.05, .net = 0.85, .idle = 0.10};
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	size_t i;
+
+	mt_profile(&p);
+	mt_thread(&p, 2, &(struct mt_shares){.cpu = 0.001, .idle = 0.999});
+	mt_workers(&p, 4, &handed);
+	for (i = 1; i < p.n_threads; i++)
+		p.threads[i].t.handoffs = 50;
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	in.load.connections_avg = 4;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.dispatchers, 1);
+	cr_expect_eq(pr.workers, 4);
+	cr_expect_float_eq(pr.idle_share, 0.10, 1e-6);
 	profile_free(&p);
 }
