@@ -311,15 +311,6 @@ static int collect_unlisted(struct collector *c, struct ws_profile *p)
 	return 0;
 }
 
-static int cmp_syscall(const void *a, const void *b)
-{
-	const struct ws_syscall *x = a, *y = b;
-
-	if (x->s.blocked_ns != y->s.blocked_ns)
-		return x->s.blocked_ns < y->s.blocked_ns ? 1 : -1;
-	return x->s.count < y->s.count ? 1 : x->s.count > y->s.count ? -1 : 0;
-}
-
 static int cmp_peer(const void *a, const void *b)
 {
 	const struct ws_peer *x = a, *y = b;
@@ -363,7 +354,7 @@ static int map_to_array(struct bpf_map *map, size_t elem_size, size_t val_off, s
 static int collect_syscalls(struct collector *c, struct ws_profile *p)
 {
 	return map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
-			    offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, cmp_syscall,
+			    offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, ws_syscall_cmp,
 			    (void **)&p->syscalls, &p->n_syscalls);
 }
 
@@ -474,6 +465,9 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 	if (err)
 		return err;
 	err = collect_offcpu(c, p);
+	if (err)
+		return err;
+	err = profile_add_open_blocks(p);
 	if (err)
 		return err;
 	p->attach_mode = c->raw_tp ? "raw_tp" : "tp_btf";

@@ -174,6 +174,44 @@ static struct ws_thread *find_thread(struct ws_profile *p, __u32 tid)
 	return NULL;
 }
 
+int ws_syscall_cmp(const void *a, const void *b)
+{
+	const struct ws_syscall *x = a, *y = b;
+
+	if (x->s.blocked_ns != y->s.blocked_ns)
+		return x->s.blocked_ns < y->s.blocked_ns ? 1 : -1;
+	return x->s.count < y->s.count ? 1 : x->s.count > y->s.count ? -1 : 0;
+}
+
+int profile_add_open_blocks(struct ws_profile *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n_threads; i++) {
+		const struct ws_thread *t = &p->threads[i];
+		struct ws_syscall *sc = NULL;
+
+		if (!t->open_block_nr_plus1 || !t->open_blocked_ns)
+			continue;
+		for (j = 0; j < p->n_syscalls && !sc; j++)
+			if (p->syscalls[j].nr == t->open_block_nr_plus1 - 1)
+				sc = &p->syscalls[j];
+		if (!sc) {
+			sc = realloc(p->syscalls, (p->n_syscalls + 1) * sizeof(*sc));
+			if (!sc)
+				return -ENOMEM;
+			p->syscalls = sc;
+			sc = &p->syscalls[p->n_syscalls++];
+			memset(sc, 0, sizeof(*sc));
+			sc->nr = t->open_block_nr_plus1 - 1;
+		}
+		sc->s.blocked_ns += t->open_blocked_ns;
+	}
+	if (p->n_syscalls)
+		qsort(p->syscalls, p->n_syscalls, sizeof(*p->syscalls), ws_syscall_cmp);
+	return 0;
+}
+
 int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
 {
 	struct ws_thread *t = find_thread(p, r->tid);
@@ -198,6 +236,13 @@ int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
 	t->tgid = r->tgid;
 	copy_comm(t->comm, r->comm);
 	ws_times_from_record(r, p->window_start_ns, p->window_end_ns, &t->t);
+	if (!r->exited && r->acct.state == WS_STATE_BLOCKED && r->acct.block_nr_plus1) {
+		__u64 from = r->acct.ts > p->window_start_ns ? r->acct.ts : p->window_start_ns;
+		__u64 to = r->snap_ns < p->window_end_ns ? r->snap_ns : p->window_end_ns;
+
+		t->open_block_nr_plus1 = r->acct.block_nr_plus1;
+		t->open_blocked_ns = to > from ? to - from : 0;
+	}
 	t->exited = r->exited != 0;
 	t->born = (r->acct.flags & WS_THREAD_BORN) != 0;
 	return 0;

@@ -60,6 +60,10 @@ struct ws_thread {
 	bool born;   /* created during the window */
 	bool event_loop; /* waits mostly in poll/select/epoll for many sockets: an event loop */
 	__u64 poll_ns;   /* blocked in poll/select/epoll, before resolving to idle or net */
+	/* Blocked when the window ended: the kernel charges a syscall's blocked time at wakeup,
+	 * so this still-open part is added to that syscall by profile_finish(). */
+	__u32 open_block_nr_plus1;
+	__u64 open_blocked_ns;
 };
 
 struct ws_target_info {
@@ -175,6 +179,10 @@ void profile_finish(struct ws_profile *p);
 
 /* Fold poll/select/epoll time into idle or net, per thread (profile_finish calls it first). */
 void profile_resolve_poll(struct ws_profile *p);
+/* qsort order of syscalls: most blocked time first, then most calls. */
+int ws_syscall_cmp(const void *a, const void *b);
+/* Add threads' still-open blocked time to their syscalls (appending a syscall not seen yet). */
+int profile_add_open_blocks(struct ws_profile *p);
 void profile_resolve_idle_locks(struct ws_profile *p);
 
 const char *ws_cause_name(int cause);

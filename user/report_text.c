@@ -266,6 +266,11 @@ static void causes(FILE *f, const struct ws_profile *p)
 		if (!sc->s.blocked_ns)
 			break;
 		fmt_ns(buf, sizeof(buf), (double)sc->s.blocked_ns);
+		if (!sc->s.count) {
+			fprintf(f, "  %-16s blocked %9s, no call completed in the window\n",
+				name ? name : "?", buf);
+			continue;
+		}
 		fprintf(f, "  %-16s blocked %9s in %llu calls, p50 ", name ? name : "?", buf,
 			(unsigned long long)sc->s.count);
 		fmt_ns(buf, sizeof(buf), hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));

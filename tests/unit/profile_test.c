@@ -395,3 +395,31 @@ Test(profile, set_command_quotes, .description = "words that need it are single-
 	profile_free(&p);
 	cr_expect_null(p.command);
 }
+
+Test(profile, open_blocks_are_charged_to_their_syscall,
+     .description = "a thread still blocked in accept4 at the end adds its open wait to accept4")
+{
+	struct ws_profile p;
+	struct ws_thread_record r;
+
+	profile_init(&p);
+	p.window_start_ns = 1000;
+	p.window_end_ns = 1000 + 2000000000ull;
+	memset(&r, 0, sizeof(r));
+	r.tid = r.tgid = 7;
+	r.snap_ns = p.window_end_ns;
+	r.acct.state = WS_STATE_BLOCKED;
+	r.acct.ts = 0; /* blocked since before the window */
+	r.acct.block_cause = WS_CAUSE_IDLE;
+	r.acct.block_nr_plus1 = 288 + 1; /* accept4 */
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	r.tid = 8;
+	r.acct.block_nr_plus1 = 0; /* not in a syscall: nothing to charge */
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	cr_assert_eq(profile_add_open_blocks(&p), 0);
+	cr_assert_eq(p.n_syscalls, 1);
+	cr_expect_eq(p.syscalls[0].nr, 288);
+	cr_expect_eq(p.syscalls[0].s.blocked_ns, 2000000000ull);
+	cr_expect_eq(p.syscalls[0].s.count, 0);
+	profile_free(&p);
+}
