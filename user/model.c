@@ -293,7 +293,11 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 	nonworker_cpu = target_cpu - st->u_cpu;
 	if (in->m.busy_cpus >= 0)
 		st->other_cpus = max2(in->m.busy_cpus - target_cpu, 0);
-	st->avail = max2(in->m.cpus - st->other_cpus - nonworker_cpu, st->u_cpu);
+	/* Other processes compete for the machine's CPUs; a cgroup quota caps the target's. */
+	st->avail = (double)in->m.cpus - st->other_cpus;
+	if (in->m.cpu_quota > 0)
+		st->avail = min2(st->avail, in->m.cpu_quota);
+	st->avail = max2(st->avail - nonworker_cpu, st->u_cpu);
 
 	idle_share = frac(st->s.idle, st->s.total);
 	st->queued = -1;
@@ -359,6 +363,10 @@ static void conditions(const struct ws_model_input *in, const struct model_state
 	struct ws_condition *c = pr->conditions;
 	double io = pr->busy_io + pr->busy_client;
 	double room = cpu_ratio(st, WS_MODEL_OH);
+	char quota[40] = "";
+
+	if (in->m.cpu_quota > 0)
+		snprintf(quota, sizeof(quota), ", cgroup quota %.2f CPUs", in->m.cpu_quota);
 
 	set_condition(&c[0], "high load",
 		      st->queued >= 0 ? st->queued >= QUEUED_MIN || ld->accept_queue_avg > 0
@@ -383,6 +391,13 @@ static void conditions(const struct ws_model_input *in, const struct model_state
 			 "workers wait for new work %.1f%% of the time; accept queue not sampled",
 			 pr->idle_share * 100);
 
+	if (ld->listen_overflows > 0) {
+		size_t len = strlen(c[0].evidence);
+
+		snprintf(c[0].evidence + len, sizeof(c[0].evidence) - len,
+			 "; %.0f listen overflows (machine-wide)", ld->listen_overflows);
+	}
+
 	set_condition(&c[1], "I/O-bound", io >= IO_BOUND_IO);
 	snprintf(c[1].evidence, sizeof(c[1].evidence),
 		 "per busy worker-second: net+disk %.0f%%, client %.0f%%, cpu %.0f%%, lock %.0f%%",
@@ -390,9 +405,9 @@ static void conditions(const struct ws_model_input *in, const struct model_state
 
 	set_condition(&c[2], "CPU headroom", room >= HEADROOM_RATIO);
 	snprintf(c[2].evidence, sizeof(c[2].evidence),
-		 "workers use %.2f of %.2f CPUs free for them (%d online, %s busy elsewhere): "
-		 "room for x%.2f",
-		 st->u_cpu, st->avail, in->m.cpus,
+		 "workers use %.2f of %.2f CPUs free for them (%d online%s, %s busy "
+		 "elsewhere): room for x%.2f",
+		 st->u_cpu, st->avail, in->m.cpus, quota,
 		 in->m.busy_cpus >= 0 ? "measured" : "none assumed", room);
 }
 
@@ -653,6 +668,7 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	out->workers = st.s.n;
 	out->dispatchers = st.s.dispatchers;
 	out->connections_held = st.queued >= 0 ? in->load.connections_avg : -1;
+	out->listen_overflows = in->load.listen_overflows;
 	out->recommended_workers = st.s.n;
 	if (!st.s.n) {
 		no_workers(out);
@@ -754,6 +770,10 @@ void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
 		json_kv_double(w, "connections_held", pr->connections_held, 1);
 	else
 		json_kv_null(w, "connections_held");
+	if (pr->listen_overflows >= 0)
+		json_kv_double(w, "listen_overflows", pr->listen_overflows, 0);
+	else
+		json_kv_null(w, "listen_overflows");
 	json_kv_i64(w, "recommended_workers", pr->recommended_workers);
 	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
 	json_kv_str(w, "advice", pr->advice);

@@ -16,6 +16,7 @@
 struct ws_machine {
 	int cpus;	  /* online CPUs usable by the target */
 	double busy_cpus; /* CPUs busy machine-wide during the window, 0..cpus (<0 = unknown) */
+	double cpu_quota; /* cgroup CPU quota of the target, in CPUs (<0 = none) */
 };
 
 struct ws_load {
@@ -23,6 +24,7 @@ struct ws_load {
 	double accept_queue_max;
 	double accepts_per_s; /* <0 unknown: taken from the accept/accept4 counts if any */
 	double connections_avg; /* established client connections of the listeners; <0 unknown */
+	double listen_overflows; /* TcpExt ListenOverflows in the window, machine-wide; <0 unknown */
 };
 
 struct ws_model_input {
@@ -58,6 +60,7 @@ struct ws_prediction {
 	int workers;
 	int dispatchers;	     /* acceptor/dispatcher threads feeding a pool: not workers */
 	double connections_held;     /* dispatched pools: client connections held; <0 n/a */
+	double listen_overflows;     /* machine-wide accept-queue overflows in the window; <0 n/a */
 	int recommended_workers;     /* sync workers giving the same throughput as async */
 	__u64 recommended_extra_rss; /* bytes, 0 when unknown or no extra workers */
 	/* per busy worker-second split */

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include "atomic_file.h"
 #include "collector.h"
+#include "cpulimit.h"
+#include "netstat.h"
 #include "crosscheck.h"
 #include "launch.h"
 #include "model.h"
@@ -44,6 +46,8 @@ struct load_sampler {
 	unsigned long conn_samples, ticks;
 	unsigned long long cpu_busy0, cpu_total0;
 	double self_cpu0_s; /* our own CPU time at the start: not the target's environment */
+	unsigned long long overflows0;
+	bool overflows_ok;
 };
 
 static double self_cpu_s(void)
@@ -269,7 +273,7 @@ static int usable_cpus(pid_t pid)
 static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 			 const struct load_sampler *ls, const pid_t *tgids, size_t n)
 {
-	unsigned long long busy, total;
+	unsigned long long busy, total, overflows;
 	long rss, rss_sum = 0;
 	size_t i;
 
@@ -277,6 +281,7 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 	in->p = p;
 	in->m.cpus = usable_cpus(tgids[0]);
 	in->m.busy_cpus = -1;
+	in->m.cpu_quota = cpulimit_of_pid(tgids[0]);
 	if (procstat_read_cpu(&busy, &total) == 0 && total > ls->cpu_total0) {
 		double window_s = profile_window_s(p);
 
@@ -291,6 +296,10 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 	in->load.accept_queue_avg = ls->samples ? ls->queue_sum / (double)ls->samples : -1;
 	in->load.accept_queue_max = ls->samples ? ls->queue_max : -1;
 	in->load.connections_avg = ls->conn_samples ? ls->conn_sum / (double)ls->conn_samples : -1;
+	in->load.listen_overflows = -1;
+	if (ls->overflows_ok && netstat_listen_overflows(&overflows) == 0 &&
+	    overflows >= ls->overflows0)
+		in->load.listen_overflows = (double)(overflows - ls->overflows0);
 	in->load.accepts_per_s = -1;
 	for (i = 0; i < n; i++) {
 		rss = proc_rss_bytes(tgids[i]);
@@ -514,6 +523,7 @@ int ws_run(const struct ws_opts *o)
 	find_target_listeners(&ls, tgids, n);
 	procstat_read_cpu(&ls.cpu_busy0, &ls.cpu_total0);
 	ls.self_cpu0_s = self_cpu_s();
+	ls.overflows_ok = netstat_listen_overflows(&ls.overflows0) == 0;
 	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls))
 		goto cleanup;
 

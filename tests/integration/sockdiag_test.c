@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "netstat.h"
 #include "sockdiag.h"
 
 #define PENDING 3
@@ -67,4 +68,11 @@ Test(sockdiag, sees_listener_and_accept_queue,
 	close(lfd);
 	free(diag);
 	free(proc);
+}
+
+Test(sockdiag, netstat_has_listen_overflows, .description = "/proc/net/netstat parses here")
+{
+	unsigned long long v;
+
+	cr_expect_eq(netstat_listen_overflows(&v), 0);
 }

@@ -84,10 +84,10 @@ static struct ws_model_input mt_input(const struct ws_profile *p, int cpus, doub
 {
 	struct ws_model_input in = {
 		.p = p,
-		.m = {.cpus = cpus, .busy_cpus = -1},
+		.m = {.cpus = cpus, .busy_cpus = -1, .cpu_quota = -1},
 		.load = {.accept_queue_avg = queue_avg,
 			 .accept_queue_max = queue_avg < 0 ? -1 : queue_avg * 1.5,
-			 .accepts_per_s = -1, .connections_avg = -1},
+			 .accepts_per_s = -1, .connections_avg = -1, .listen_overflows = -1},
 		.worker_rss_bytes = 0,
 	};
 
@@ -678,5 +678,43 @@ Test(model, handed_off_pool_workers_keep_the_dispatcher,
 	cr_expect_eq(pr.dispatchers, 1);
 	cr_expect_eq(pr.workers, 4);
 	cr_expect_float_eq(pr.idle_share, 0.10, 1e-6);
+	profile_free(&p);
+}
+
+Test(model, cgroup_quota_caps_the_headroom,
+     .description = "4 io workers at 5% CPU on 8 CPUs but a 0.5-CPU quota: room 0.5 / (0.2*oh)")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 8, 50);
+	in.m.cpu_quota = 0.5;
+	pr = mt_predict(&in);
+	cr_expect_float_eq(pr.throughput_ratio, 0.5 / (0.2 * WS_MODEL_OH), 1e-6);
+	cr_expect_not_null(strstr(pr.conditions[2].evidence, "quota 0.50"), "%s",
+			   pr.conditions[2].evidence);
+	profile_free(&p);
+}
+
+Test(model, listen_overflows_are_evidence,
+     .description = "accept-queue overflows in the window are named in the high-load evidence")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	in.load.listen_overflows = 12;
+	pr = mt_predict(&in);
+	cr_expect_not_null(strstr(pr.conditions[0].evidence, "12 listen overflows"), "%s",
+			   pr.conditions[0].evidence);
+	cr_expect_float_eq(pr.listen_overflows, 12, 1e-9);
 	profile_free(&p);
 }
