@@ -9,10 +9,11 @@
 # ratio is async req/s / sync req/s; wrk's p50 and p99 give the measured latency directions.
 # Prints a Markdown table and a summary line.
 #
-# Usage: bench/predict.sh [-q] [-h]
+# Usage: bench/predict.sh [-q] [-s NAME[,NAME...]] [-h]
 #   -q  quick mode: 1 s warm-up, 6 s measurement (default 2 s warm-up, 8 s measurement)
+#   -s  run only the named scenarios (default: all)
 #
-# Needs root (BPF), wrk, jq and a built tree (`make`). Only 127.0.0.1 traffic; every process
+# Needs root (BPF), wrk, jq, python3 and a built tree (`make`). Only 127.0.0.1 traffic; every process
 # it starts is stopped on exit.
 set -euo pipefail
 
@@ -21,10 +22,12 @@ BIN="$ROOT/build"
 EX="$BIN/examples"
 
 QUICK=0
+ONLY=
 usage() { sed -n '4,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; }
-while getopts ":qh" opt; do
+while getopts ":qs:h" opt; do
 	case $opt in
 	q) QUICK=1 ;;
+	s) ONLY=",$OPTARG," ;;
 	h) usage; exit 0 ;;
 	*) echo "predict.sh: unknown option -$OPTARG" >&2; exit 2 ;;
 	esac
@@ -137,38 +140,53 @@ measure() {
 	RPS=$(rps_of "$TMP/$name.wrk")
 }
 
-# Scenarios: name cpu_us delay_ms(- = no upstream) conns workers
+# Scenarios: name cpu_us delay_ms(- = no upstream) conns workers kind
+# kind: c = syncserver (workers accept) vs asyncserver; pool = syncserver -m pool (an acceptor
+# thread feeds a pool through a condition variable) vs asyncserver; py = examples/pypool.py
+# (Python ThreadPoolExecutor) vs examples/pyasync.py (one asyncio loop; cpu_us unused).
 SCENARIOS=(
-	"io-heavy-high 500 20 64 4"
-	"io-heavy-low 500 20 2 4"
-	"cpu-heavy-high 5000 - 64 4"
-	"mixed 2000 10 64 4"
-	"short-waits 500 1 64 4"
-	"cpu-starved 2000 - 64 16"
+	"io-heavy-high 500 20 64 4 c"
+	"io-heavy-low 500 20 2 4 c"
+	"cpu-heavy-high 5000 - 64 4 c"
+	"mixed 2000 10 64 4 c"
+	"short-waits 500 1 64 4 c"
+	"cpu-starved 2000 - 64 16 c"
+	"pool-io-high 500 20 64 4 pool"
+	"py-io-high - 20 64 4 py"
 )
 
 ROWS=()
 N=0; RIGHT=0; INRANGE=0; LATRIGHT=0
 for sc in "${SCENARIOS[@]}"; do
-	read -r name cpu delay conns workers <<<"$sc"
-	echo "== $name: -c $cpu, upstream ${delay} ms, $conns conns, $workers sync workers" >&2
+	read -r name cpu delay conns workers kind <<<"$sc"
+	[[ -z $ONLY || $ONLY == *",$name,"* ]] || continue
+	echo "== $name ($kind): -c $cpu, upstream ${delay} ms, $conns conns, $workers sync workers" >&2
 	up=()
 	if [[ $delay != - ]]; then
 		start "$name.upstream" "$EX/upstream" -D "$delay"
 		UP_PID=$READY_PID
+		UP_PORT=$READY_PORT
 		up=(-u "$READY_PORT" -n 1)
 	else
 		UP_PID=
 	fi
 
-	start "$name.sync" "$EX/syncserver" -w "$workers" -c "$cpu" "${up[@]}"
+	case $kind in
+	py) start "$name.sync" python3 "$ROOT/examples/pypool.py" -u "$UP_PORT" -w "$workers" ;;
+	pool) start "$name.sync" "$EX/syncserver" -m pool -w "$workers" -c "$cpu" "${up[@]}" ;;
+	*) start "$name.sync" "$EX/syncserver" -w "$workers" -c "$cpu" "${up[@]}" ;;
+	esac
 	SYNC_PID=$START_PID
 	measure "$name.sync" "$READY_PORT" "$conns" "$READY_PID"
 	sync_rps=$RPS
 	sync_p50=$(pct_of "$TMP/$name.sync.wrk" 50); sync_p99=$(pct_of "$TMP/$name.sync.wrk" 99)
 	stop "$SYNC_PID"
 
-	start "$name.async" "$EX/asyncserver" -k "$PROCS" -c "$cpu" "${up[@]}"
+	if [[ $kind == py ]]; then
+		start "$name.async" python3 "$ROOT/examples/pyasync.py" -u "$UP_PORT"
+	else
+		start "$name.async" "$EX/asyncserver" -k "$PROCS" -c "$cpu" "${up[@]}"
+	fi
 	ASYNC_PID=$START_PID
 	measure "$name.async" "$READY_PORT" "$conns"
 	async_rps=$RPS

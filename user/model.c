@@ -295,6 +295,18 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 		st->other_cpus = max2(in->m.busy_cpus - target_cpu, 0);
 	/* Other processes compete for the machine's CPUs; a cgroup quota caps the target's. */
 	st->avail = (double)in->m.cpus - st->other_cpus;
+	/*
+	 * What others use now is not reserved: on saturated CPUs the scheduler shares them among
+	 * runnable threads, so one loop per CPU gets at least cpus * loops / (loops + others).
+	 */
+	if (in->m.runnable_avg >= 0) {
+		double target_runnable =
+			(double)(p->totals.on_cpu_ns + p->totals.runq_ns) / 1e9 / st->window_s;
+		double others = max2(in->m.runnable_avg - target_runnable, 0);
+		double loops = (double)in->m.cpus;
+
+		st->avail = max2(st->avail, (double)in->m.cpus * loops / (loops + others));
+	}
 	if (in->m.cpu_quota > 0)
 		st->avail = min2(st->avail, in->m.cpu_quota);
 	st->avail = max2(st->avail - nonworker_cpu, st->u_cpu);

@@ -17,6 +17,7 @@ struct ws_machine {
 	int cpus;	  /* online CPUs usable by the target */
 	double busy_cpus; /* CPUs busy machine-wide during the window, 0..cpus (<0 = unknown) */
 	double cpu_quota; /* cgroup CPU quota of the target, in CPUs (<0 = none) */
+	double runnable_avg; /* tasks running or runnable machine-wide, window average (<0 = unknown) */
 };
 
 struct ws_load {

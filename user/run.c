@@ -14,6 +14,7 @@
 #include "collector.h"
 #include "cpulimit.h"
 #include "netstat.h"
+#include "runnable.h"
 #include "crosscheck.h"
 #include "launch.h"
 #include "model.h"
@@ -43,6 +44,8 @@ struct load_sampler {
 	double queue_sum, queue_max;
 	unsigned long samples;
 	double conn_sum;       /* established connections to those ports, sampled less often */
+	double runnable_sum;   /* machine-wide runnable tasks */
+	unsigned long runnable_samples;
 	unsigned long conn_samples, ticks;
 	unsigned long long cpu_busy0, cpu_total0;
 	double self_cpu0_s; /* our own CPU time at the start: not the target's environment */
@@ -212,6 +215,12 @@ static void sample_accept_queue(struct load_sampler *ls)
 	size_t n = 0, i, j;
 	double q = 0;
 
+	unsigned long runnable;
+
+	if (runnable_read(&runnable) == 0) {
+		ls->runnable_sum += (double)runnable;
+		ls->runnable_samples++;
+	}
 	if (!ls->n_inodes)
 		return;
 	/* Every 5th tick: a dump of established sockets costs more than one of listeners. */
@@ -282,6 +291,8 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 	in->m.cpus = usable_cpus(tgids[0]);
 	in->m.busy_cpus = -1;
 	in->m.cpu_quota = cpulimit_of_pid(tgids[0]);
+	in->m.runnable_avg =
+		ls->runnable_samples ? ls->runnable_sum / (double)ls->runnable_samples : -1;
 	if (procstat_read_cpu(&busy, &total) == 0 && total > ls->cpu_total0) {
 		double window_s = profile_window_s(p);
 

@@ -84,7 +84,7 @@ static struct ws_model_input mt_input(const struct ws_profile *p, int cpus, doub
 {
 	struct ws_model_input in = {
 		.p = p,
-		.m = {.cpus = cpus, .busy_cpus = -1, .cpu_quota = -1},
+		.m = {.cpus = cpus, .busy_cpus = -1, .cpu_quota = -1, .runnable_avg = -1},
 		.load = {.accept_queue_avg = queue_avg,
 			 .accept_queue_max = queue_avg < 0 ? -1 : queue_avg * 1.5,
 			 .accepts_per_s = -1, .connections_avg = -1, .listen_overflows = -1},
@@ -716,5 +716,28 @@ Test(model, listen_overflows_are_evidence,
 	cr_expect_not_null(strstr(pr.conditions[0].evidence, "12 listen overflows"), "%s",
 			   pr.conditions[0].evidence);
 	cr_expect_float_eq(pr.listen_overflows, 12, 1e-9);
+	profile_free(&p);
+}
+
+Test(model, busy_cpus_are_shared_not_reserved,
+     .description = "others keep both CPUs busy with 2 runnable threads: a 2-loop server gets half")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &io_worker); /* U_cpu 0.2, runnable 0.2 */
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	in.m.busy_cpus = 2.0;
+	pr = mt_predict(&in);
+	cr_expect_float_eq(pr.throughput_ratio, 0.2 / (0.2 * WS_MODEL_OH), 1e-6,
+			   "without the run queue: only the idle CPU time counts");
+	in.m.runnable_avg = 2.2;
+	pr = mt_predict(&in);
+	/* 2 loops vs 2 other runnable threads on 2 CPUs: 2 * 2 / (2 + 2) = 1 CPU */
+	cr_expect_float_eq(pr.throughput_ratio, 1.0 / (0.2 * WS_MODEL_OH), 1e-6, "ratio %f",
+			   pr.throughput_ratio);
 	profile_free(&p);
 }
