@@ -41,7 +41,8 @@ INTEG_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%.o,$(
 TESTLIB_SRCS := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS := $(patsubst tests/lib/%.c,$(BUILD)/tests/lib/%.o,$(TESTLIB_SRCS))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
-EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS)) \
+	     $(patsubst examples/%.py,$(BUILD)/examples/%.py,$(wildcard examples/*.py))
 
 .PHONY: all clean install uninstall test unit-test integration-test examples demo headers-check
 .DELETE_ON_ERROR:
@@ -98,6 +99,11 @@ $(BUILD)/integration_tests: $(INTEG_OBJS) $(TESTLIB_OBJS) $(LIB_OBJS)
 $(BUILD)/examples/%: examples/%.c | $(BUILD)/examples
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $< -o $@ -pthread -lm
+
+# Python examples run from build/examples/ like the others.
+$(BUILD)/examples/%.py: examples/%.py | $(BUILD)/examples
+	$(call msg,COPY,$@)
+	$(Q)install -m 0755 $< $@
 
 examples: $(EXAMPLES)
 

@@ -130,7 +130,7 @@ measure() {
 	PIDS+=("$wpid")
 	if [[ -n $ppid ]]; then
 		sleep "$PROF_AT"
-		timeout $((PROF_D + 20)) "$BIN/waitscope" -p "$ppid" -d "$PROF_D" -j \
+		timeout $((PROF_D + 20)) "$BIN/waitscope" ${FOLLOW:+-f} -p "$ppid" -d "$PROF_D" -j \
 			>"$TMP/$name.json" 2>"$TMP/$name.ws.err" || {
 			echo "predict.sh: waitscope failed on $name:" >&2
 			cat "$TMP/$name.ws.err" >&2
@@ -143,7 +143,9 @@ measure() {
 # Scenarios: name cpu_us delay_ms(- = no upstream) conns workers kind
 # kind: c = syncserver (workers accept) vs asyncserver; pool = syncserver -m pool (an acceptor
 # thread feeds a pool through a condition variable) vs asyncserver; py = examples/pypool.py
-# (Python ThreadPoolExecutor) vs examples/pyasync.py (one asyncio loop; cpu_us unused).
+# (Python ThreadPoolExecutor) vs examples/pyasync.py (one asyncio loop; cpu_us unused);
+# prefork = examples/pyprefork.py (gunicorn-style master + sync worker processes, profiled with
+# -f from the master) vs examples/pyasync.py.
 SCENARIOS=(
 	"io-heavy-high 500 20 64 4 c"
 	"io-heavy-low 500 20 2 4 c"
@@ -153,6 +155,7 @@ SCENARIOS=(
 	"cpu-starved 2000 - 64 16 c"
 	"pool-io-high 500 20 64 4 pool"
 	"py-io-high - 20 64 4 py"
+	"py-prefork-io-high - 20 64 4 prefork"
 )
 
 ROWS=()
@@ -173,16 +176,19 @@ for sc in "${SCENARIOS[@]}"; do
 
 	case $kind in
 	py) start "$name.sync" python3 "$ROOT/examples/pypool.py" -u "$UP_PORT" -w "$workers" ;;
+	prefork) start "$name.sync" python3 "$ROOT/examples/pyprefork.py" -u "$UP_PORT" \
+		-w "$workers" ;;
 	pool) start "$name.sync" "$EX/syncserver" -m pool -w "$workers" -c "$cpu" "${up[@]}" ;;
 	*) start "$name.sync" "$EX/syncserver" -w "$workers" -c "$cpu" "${up[@]}" ;;
 	esac
 	SYNC_PID=$START_PID
+	FOLLOW=; [[ $kind == prefork ]] && FOLLOW=1
 	measure "$name.sync" "$READY_PORT" "$conns" "$READY_PID"
 	sync_rps=$RPS
 	sync_p50=$(pct_of "$TMP/$name.sync.wrk" 50); sync_p99=$(pct_of "$TMP/$name.sync.wrk" 99)
 	stop "$SYNC_PID"
 
-	if [[ $kind == py ]]; then
+	if [[ $kind == py || $kind == prefork ]]; then
 		start "$name.async" python3 "$ROOT/examples/pyasync.py" -u "$UP_PORT"
 	else
 		start "$name.async" "$EX/asyncserver" -k "$PROCS" -c "$cpu" "${up[@]}"

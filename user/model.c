@@ -35,6 +35,7 @@ struct worker_sums {
 	double total, idle, cpu, runq, io, lock, sleep, client;
 	int marked_loops;   /* workers profile_resolve_poll() marked as event loops */
 	int dispatchers;    /* threads that only hand new work to the pool: not workers */
+	int supervisors;    /* processes that only supervise worker processes: not workers */
 	bool all_loop_like; /* every worker: high on-CPU, no blocking socket/disk waits, and its
 			     * waits for new work in poll/epoll */
 };
@@ -151,16 +152,52 @@ static bool find_dispatchers(const struct ws_profile *p, __u32 tgid, bool *disp)
 	return true;
 }
 
+/* Does process tgid serve anything: a client, network or disk wait, or real CPU time? */
+static bool process_serves(const struct ws_profile *p, __u32 tgid)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_threads; i++) {
+		const struct ws_times *t = &p->threads[i].t;
+		double obs = t->observed_ns ? (double)t->observed_ns
+					    : (double)ws_times_accounted(t);
+
+		if (p->threads[i].tgid == tgid &&
+		    (serving_waits(t) || (double)t->on_cpu_ns > WORKER_MIN_CPU * obs))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A master process (gunicorn's arbiter, uWSGI, php-fpm, Apache prefork, nginx) forks the worker
+ * processes, holds the listener too and waits, for signals or in select() on a pipe, serving
+ * nothing: it is not a worker even when its waits look like waiting for new work. It is a
+ * parent of another profiled process, which serves.
+ */
+static bool is_supervisor(const struct ws_model_input *in, __u32 tgid)
+{
+	bool parent = false;
+	size_t i;
+
+	for (i = 0; in->parents && i < in->n_parents && !parent; i++)
+		parent = in->parents[i].ppid == tgid && in->parents[i].tgid != tgid &&
+			 process_serves(in->p, in->parents[i].tgid);
+	return parent && !process_serves(in->p, tgid);
+}
+
 /* Waiting in poll/select/epoll: the thread's own count once resolved, else the raw cause. */
 static double poll_wait_ns(const struct ws_thread *th)
 {
 	return (double)(th->poll_ns + th->t.blocked_by_cause[WS_CAUSE_POLL]);
 }
 
-static void sum_workers(const struct ws_profile *p, struct worker_sums *s, double *max_obs)
+static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, double *max_obs)
 {
+	const struct ws_profile *p = in->p;
 	bool *disp = calloc(p->n_threads ? p->n_threads : 1, sizeof(*disp));
-	size_t i;
+	bool *sup = calloc(p->n_threads ? p->n_threads : 1, sizeof(*sup));
+	size_t i, j;
 
 	memset(s, 0, sizeof(*s));
 	s->all_loop_like = true;
@@ -168,6 +205,17 @@ static void sum_workers(const struct ws_profile *p, struct worker_sums *s, doubl
 	for (i = 0; disp && i < p->n_threads; i++)
 		if (!disp[i] && is_worker(&p->threads[i].t))
 			find_dispatchers(p, p->threads[i].tgid, disp);
+	for (i = 0; sup && i < p->n_threads; i++) {
+		bool seen = false;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = p->threads[j].tgid == p->threads[i].tgid;
+		if (seen || !is_supervisor(in, p->threads[i].tgid))
+			continue;
+		s->supervisors++;
+		for (j = i; j < p->n_threads; j++)
+			sup[j] = sup[j] || p->threads[j].tgid == p->threads[i].tgid;
+	}
 	for (i = 0; i < p->n_threads; i++) {
 		const struct ws_times *t = &p->threads[i].t;
 		const __u64 *c = t->blocked_by_cause;
@@ -175,7 +223,7 @@ static void sum_workers(const struct ws_profile *p, struct worker_sums *s, doubl
 		double busy = total - (double)idle_ns(t);
 		double io = (double)(c[WS_CAUSE_NET] + c[WS_CAUSE_DISK] + c[WS_CAUSE_CLIENT]);
 
-		if (!is_worker(t))
+		if (!is_worker(t) || (sup && sup[i]))
 			continue;
 		if (disp && disp[i]) {
 			s->dispatchers++;
@@ -198,6 +246,7 @@ static void sum_workers(const struct ws_profile *p, struct worker_sums *s, doubl
 		*max_obs = max2(*max_obs, max2((double)t->observed_ns, total));
 	}
 	free(disp);
+	free(sup);
 }
 
 static bool is_accept(const char *name)
@@ -279,7 +328,7 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 	__u64 n_accepts;
 
 	memset(st, 0, sizeof(*st));
-	sum_workers(p, &st->s, &max_obs);
+	sum_workers(in, &st->s, &max_obs);
 	st->window_s = profile_window_s(p);
 	if (st->window_s <= 0)
 		st->window_s = max_obs / 1e9;
@@ -679,6 +728,7 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	derive(in, &st);
 	out->workers = st.s.n;
 	out->dispatchers = st.s.dispatchers;
+	out->supervisors = st.s.supervisors;
 	out->connections_held = st.queued >= 0 ? in->load.connections_avg : -1;
 	out->listen_overflows = in->load.listen_overflows;
 	out->recommended_workers = st.s.n;
@@ -778,6 +828,7 @@ void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
 	json_arr_end(w);
 	json_kv_i64(w, "workers", pr->workers);
 	json_kv_i64(w, "dispatchers", pr->dispatchers);
+	json_kv_i64(w, "supervisors", pr->supervisors);
 	if (pr->connections_held >= 0)
 		json_kv_double(w, "connections_held", pr->connections_held, 1);
 	else

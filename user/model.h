@@ -28,8 +28,16 @@ struct ws_load {
 	double listen_overflows; /* TcpExt ListenOverflows in the window, machine-wide; <0 unknown */
 };
 
+/* Parent of a profiled process (from /proc at the end of the window). */
+struct ws_proc_parent {
+	__u32 tgid;
+	__u32 ppid;
+};
+
 struct ws_model_input {
 	const struct ws_profile *p;
+	const struct ws_proc_parent *parents; /* may be NULL */
+	size_t n_parents;
 	struct ws_machine m;
 	struct ws_load load;
 	__u64 worker_rss_bytes; /* per worker, 0 unknown */
@@ -60,6 +68,7 @@ struct ws_prediction {
 	double throughput_ratio, ratio_low, ratio_high; /* async / sync */
 	int workers;
 	int dispatchers;	     /* acceptor/dispatcher threads feeding a pool: not workers */
+	int supervisors;	     /* master processes of worker processes, serving nothing */
 	double connections_held;     /* dispatched pools: client connections held; <0 n/a */
 	double listen_overflows;     /* machine-wide accept-queue overflows in the window; <0 n/a */
 	int recommended_workers;     /* sync workers giving the same throughput as async */

@@ -279,6 +279,29 @@ static int usable_cpus(pid_t pid)
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* Parents of the profiled processes still alive: the model tells masters from workers. */
+static struct ws_proc_parent *read_parents(const struct ws_profile *p, size_t *n)
+{
+	struct ws_proc_parent *v = calloc(p->n_threads ? p->n_threads : 1, sizeof(*v));
+	struct proc_stat st;
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; v && i < p->n_threads; i++) {
+		__u32 tgid = p->threads[i].tgid;
+		bool seen = false;
+
+		for (j = 0; j < *n && !seen; j++)
+			seen = v[j].tgid == tgid;
+		if (seen || proc_stat_read((pid_t)tgid, &st))
+			continue;
+		v[*n].tgid = tgid;
+		v[*n].ppid = (__u32)st.ppid;
+		(*n)++;
+	}
+	return v;
+}
+
 static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 			 const struct load_sampler *ls, const pid_t *tgids, size_t n)
 {
@@ -288,6 +311,7 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 
 	memset(in, 0, sizeof(*in));
 	in->p = p;
+	in->parents = read_parents(p, &in->n_parents);
 	in->m.cpus = usable_cpus(tgids[0]);
 	in->m.busy_cpus = -1;
 	in->m.cpu_quota = cpulimit_of_pid(tgids[0]);
@@ -448,7 +472,7 @@ int ws_run(const struct ws_opts *o)
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
 	struct load_sampler ls = { 0 };
-	struct ws_model_input min;
+	struct ws_model_input min = { 0 };
 	struct ws_prediction pred;
 	struct ws_profile prof;
 	pid_t *tgids = NULL;
@@ -577,6 +601,7 @@ cleanup:
 	free(tgids);
 	free(ls.inodes);
 	free(ls.ports);
+	free((void *)min.parents);
 	profile_free(&prof);
 	return status;
 }

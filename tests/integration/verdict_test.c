@@ -23,11 +23,21 @@ struct verdict {
 	char cls[32];
 	char helps[16];
 	double ratio;
-	uint64_t dispatchers;
+	uint64_t dispatchers, supervisors, workers;
 };
 
-/* Load syncserver (args) with wrk at conns connections and profile it for 3 s. */
+static void judge_server(const char *server, const char *const *srv_args, const char *conns,
+			 bool follow, struct verdict *v);
+
 static void judge(const char *const *srv_args, const char *conns, struct verdict *v)
+{
+	judge_server("syncserver", srv_args, conns, false, v);
+}
+
+/* Load example server (args) with wrk at conns connections and profile it for 3 s (-f: and its
+ * child processes). */
+static void judge_server(const char *server, const char *const *srv_args, const char *conns,
+			 bool follow, struct verdict *v)
 {
 	char url[64], pidbuf[16], err[256], cflag[16];
 	const char *wrk_argv[] = { "-t2", cflag, "-d8s", url, NULL };
@@ -37,12 +47,13 @@ static void judge(const char *const *srv_args, const char *conns, struct verdict
 	struct jl_value *j;
 	const char *s;
 
-	cr_assert_eq(example_start(&srv, "syncserver", srv_args), 0);
+	cr_assert_eq(example_start(&srv, server, srv_args), 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", srv.port);
 	snprintf(cflag, sizeof(cflag), "-c%s", conns);
 	cr_assert_eq(load_start(&load, "/usr/bin/wrk", wrk_argv), 0);
 	sleep(2);
-	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), srv.target, "3", NULL);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), srv.target, "3",
+		       follow ? (const char *const[]){ "-f", NULL } : NULL);
 	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
 	example_stop(&load);
 	example_stop(&srv);
@@ -57,6 +68,8 @@ static void judge(const char *const *srv_args, const char *conns, struct verdict
 	snprintf(v->helps, sizeof(v->helps), "%s", s);
 	cr_assert(jl_get_double(j, "prediction.throughput_ratio", &v->ratio));
 	cr_assert(jl_get_u64(j, "prediction.dispatchers", &v->dispatchers));
+	cr_assert(jl_get_u64(j, "prediction.supervisors", &v->supervisors));
+	cr_assert(jl_get_u64(j, "prediction.workers", &v->workers));
 	s = jl_get_str(j, "prediction.conditions[2].evidence");
 	snprintf(v->evidence, sizeof(v->evidence), "%s", s ? s : "");
 	jl_free(j);
@@ -128,4 +141,23 @@ Test(verdict, thread_pool_behind_an_acceptor_says_yes,
 	cr_assert_str_eq(v.cls, "io-bound");
 	cr_assert_str_eq(v.helps, "yes", "class %s ratio %.2f: %s", v.cls, v.ratio, v.evidence);
 	cr_assert(v.ratio > 4 && v.ratio < 20, "ratio %.2f", v.ratio);
+}
+
+Test(verdict, gunicorn_style_prefork_says_yes,
+     .description = "Python master + 4 sync worker processes (select, accept), 20 ms upstream: yes")
+{
+	char port[16] = "0";
+	const char *srv[] = { "-u", port, "-w", "4", NULL };
+	const char *up_args[] = { "-D", "20", NULL };
+	struct example up;
+	struct verdict v;
+
+	cr_assert_eq(example_start(&up, "upstream", up_args), 0);
+	snprintf(port, sizeof(port), "%d", up.port);
+	judge_server("pyprefork.py", srv, "64", true, &v);
+	example_stop(&up);
+	cr_assert_eq(v.supervisors, 1, "the master process is recognised");
+	cr_assert_eq(v.workers, 4);
+	cr_assert_str_eq(v.cls, "io-bound");
+	cr_assert_str_eq(v.helps, "yes", "class %s ratio %.2f: %s", v.cls, v.ratio, v.evidence);
 }

@@ -741,3 +741,36 @@ Test(model, busy_cpus_are_shared_not_reserved,
 			   pr.throughput_ratio);
 	profile_free(&p);
 }
+
+Test(model, master_process_is_no_worker,
+     .description = "a prefork master (idle, parent of 4 serving workers) is not a worker")
+{
+	static const struct mt_shares master = {.idle = 1.0};
+	static const struct mt_shares accepting = {.cpu = 0.05, .net = 0.75, .idle = 0.20};
+	struct ws_proc_parent parents[5];
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	size_t i;
+
+	mt_profile(&p);
+	mt_thread(&p, 200, &master);
+	mt_workers(&p, 4, &accepting);
+	for (i = 0; i < p.n_threads; i++) {
+		p.threads[i].tgid = p.threads[i].tid; /* one process per thread, as with prefork */
+		parents[i].tgid = p.threads[i].tid;
+		parents[i].ppid = i ? 200 : 1;
+	}
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.workers, 5, "without parents the master looks like an idle worker");
+	cr_expect_float_eq(pr.idle_share, (1.0 + 4 * 0.20) / 5, 1e-6);
+	in.parents = parents;
+	in.n_parents = 5;
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.supervisors, 1);
+	cr_expect_eq(pr.workers, 4);
+	cr_expect_float_eq(pr.idle_share, 0.20, 1e-6);
+	profile_free(&p);
+}
