@@ -352,6 +352,7 @@ static __always_inline void count_event(void)
 #define S_IFSOCK 0140000
 #define S_IFREG 0100000
 #define S_IFBLK 0060000
+#define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
 #define TCP_LISTEN 10
@@ -408,8 +409,18 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 		return WS_FD_OTHER;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	sk_state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	if (family != AF_INET && family != AF_INET6)
+	if (family == AF_UNIX) {
+		/* Accepted sockets inherit the listener's address (unix_stream_connect()). */
+		struct unix_sock *u = (struct unix_sock *)sk;
+
+		if (sk_state == TCP_LISTEN)
+			return WS_FD_UNIX_LISTEN;
+		if (BPF_CORE_READ(u, addr) && BPF_CORE_READ(u, peer))
+			return WS_FD_UNIX_SERVER;
 		return WS_FD_UNIX;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return WS_FD_OTHER;
 	if (sk_state == TCP_LISTEN)
 		return WS_FD_LISTEN;
 	lport = BPF_CORE_READ(sk, __sk_common.skc_num);

@@ -15,6 +15,7 @@
 
 #include <getopt.h>
 #include <pthread.h>
+#include <sys/un.h>
 
 #define DEFAULT_WORKERS		4
 #define MAX_WORKERS		4096
@@ -22,6 +23,7 @@
 #define WORKER_STACK_SIZE	(256 * 1024)
 #define OPT_STRICT_KEEPALIVE	1000
 #define QUEUE_CAP		1024
+#define OPT_UNIX		1001
 
 struct options {
 	struct hc_work_opts work;
@@ -29,6 +31,7 @@ struct options {
 	bool prefork;
 	bool pool;
 	bool strict_keepalive;
+	const char *unix_path;	/* listen on this unix socket instead of TCP */
 };
 
 /* Pool mode: accepted connections waiting for a worker. */
@@ -81,6 +84,9 @@ static void usage(FILE *f)
 "                             a new connection per call)\n"
 "      --strict-keepalive     keep client connections until the client closes\n"
 "                             them, even while others wait in the accept queue\n"
+"      --unix PATH            listen on a unix stream socket at PATH instead of\n"
+"                             TCP (as php-fpm or uWSGI behind a proxy); the ready\n"
+"                             line then says port=0\n"
 "  -t, --time SECONDS         exit 0 after SECONDS (default: until SIGINT/SIGTERM)\n"
 "  -h, --help                 show this help\n"
 "\n"
@@ -111,6 +117,7 @@ static int parse_args(int argc, char **argv, struct options *opts)
 		{ "calls", required_argument, NULL, 'n' },
 		{ "keepalive-upstream", no_argument, NULL, 'k' },
 		{ "strict-keepalive", no_argument, NULL, OPT_STRICT_KEEPALIVE },
+		{ "unix", required_argument, NULL, OPT_UNIX },
 		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -143,6 +150,9 @@ static int parse_args(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_STRICT_KEEPALIVE:
 			opts->strict_keepalive = true;
+			break;
+		case OPT_UNIX:
+			opts->unix_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -241,6 +251,30 @@ static int upstream_call(struct worker *w)
 	hc_warn_ratelimited(&w->rl, "failed to call upstream 127.0.0.1:%d: %s",
 			    w->opts->work.upstream_port, strerror(-err));
 	return err;
+}
+
+/* A unix stream listener at path (replacing a stale socket file); fd or -errno. */
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "syncserver: unix socket path too long: %s\n", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, HC_LISTEN_BACKLOG)) {
+		err = -errno;
+		fprintf(stderr, "syncserver: failed to listen on %s: %s\n", path, strerror(-err));
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 /* ---- pool mode: a queue of accepted connections ------------------------------ */
@@ -473,7 +507,8 @@ int main(int argc, char **argv)
 	if (hc_setup_signals(&waitmask))
 		goto cleanup;
 	deadline = hc_deadline_after(opts.work.run_secs);
-	lfd = hc_listen_loopback(opts.work.port, 0, false, &port);
+	lfd = opts.unix_path ? listen_unix(opts.unix_path)
+			     : hc_listen_loopback(opts.work.port, 0, false, &port);
 	if (lfd < 0)
 		goto cleanup;
 
@@ -525,5 +560,7 @@ cleanup:
 	free(pids);
 	free(ws);
 	close_fd(&lfd);
+	if (opts.unix_path && port == 0 && ret == 0)
+		unlink(opts.unix_path);
 	return ret;
 }

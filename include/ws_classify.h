@@ -68,6 +68,9 @@ enum ws_fd_kind {
 	WS_FD_UNIX,       /* unix socket */
 	WS_FD_TIMER,      /* timerfd */
 	WS_FD_EPOLL,      /* epoll fd */
+	WS_FD_UNIX_LISTEN, /* unix stream socket in LISTEN state (php-fpm, uWSGI behind nginx) */
+	WS_FD_UNIX_SERVER, /* unix socket accepted from a listener: it carries the listener's
+			    * address, a connecting client's socket has none */
 };
 
 /* Syscalls whose first argument is the fd they wait on. */
@@ -117,8 +120,10 @@ WS_RULE __u32 ws_fd_cause(enum ws_fd_kind kind)
 	case WS_FD_FILE:
 		return WS_CAUSE_DISK;
 	case WS_FD_LISTEN:
+	case WS_FD_UNIX_LISTEN:
 		return WS_CAUSE_IDLE;
 	case WS_FD_CLIENT:
+	case WS_FD_UNIX_SERVER:
 		return WS_CAUSE_CLIENT;
 	case WS_FD_INET:
 	case WS_FD_UNIX: /* local services: databases, caches */

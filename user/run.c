@@ -359,7 +359,8 @@ static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
 		return err;
 	}
 	for (i = 0; ports && i < n && !err; i++)
-		err = collector_add_listen_port(c, socks[i].port);
+		if (socks[i].port) /* 0: a unix listener */
+			err = collector_add_listen_port(c, socks[i].port);
 	if (err)
 		ws_warn("failed to record listening port: %s (clients may show as net)",
 			strerror(-err));

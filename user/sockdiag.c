@@ -7,7 +7,9 @@
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -62,22 +64,16 @@ static int count_by_port(struct dump_sink *sink, const struct inet_diag_msg *m)
 	return 0;
 }
 
-static int dump_family(int fd, unsigned char family, unsigned int states, struct dump_sink *sink)
+/* Send one dump request, hand every reply message to on_msg. */
+static int nl_dump(int fd, const void *req, size_t req_len,
+		   int (*on_msg)(struct dump_sink *sink, const struct nlmsghdr *h),
+		   struct dump_sink *sink)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 req;
-	} msg = {
-		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
-			 .idiag_states = states },
-	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t len;
 
-	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (sendto(fd, req, req_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	for (;;) {
 		struct nlmsghdr *h;
@@ -99,13 +95,77 @@ static int dump_family(int fd, unsigned char family, unsigned int states, struct
 				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error
 											    : -EPROTO;
 			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				continue;
-			if (sink->add(sink, NLMSG_DATA(h)))
+			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && on_msg(sink, h))
 				return -ENOMEM;
 		}
 	}
+}
+
+static int on_inet(struct dump_sink *sink, const struct nlmsghdr *h)
+{
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		return 0;
+	return sink->add(sink, NLMSG_DATA(h));
+}
+
+static int dump_family(int fd, unsigned char family, unsigned int states, struct dump_sink *sink)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg = {
+		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.req = { .sdiag_family = family, .sdiag_protocol = IPPROTO_TCP,
+			 .idiag_states = states },
+	};
+
+	return nl_dump(fd, &msg, sizeof(msg), on_inet, sink);
+}
+
+/* A listening unix socket with its queue of connections not yet accepted. */
+static int on_unix(struct dump_sink *sink, const struct nlmsghdr *h)
+{
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*m));
+	struct sock_list *l = &sink->list;
+
+	if (len < 0)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct listen_sock *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	l->v[l->n].inode = m->udiag_ino;
+	for (a = (const struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == UNIX_DIAG_RQLEN &&
+		    RTA_PAYLOAD(a) >= sizeof(struct unix_diag_rqlen))
+			l->v[l->n].accept_queue =
+				((const struct unix_diag_rqlen *)RTA_DATA(a))->udiag_rqueue;
+	l->n++;
+	return 0;
+}
+
+static int dump_unix_listeners(int fd, struct dump_sink *sink)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} msg = {
+		.nlh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.req = { .sdiag_family = AF_UNIX, .udiag_states = 1U << TCP_LISTEN_STATE,
+			 .udiag_show = UDIAG_SHOW_RQLEN },
+	};
+
+	return nl_dump(fd, &msg, sizeof(msg), on_unix, sink);
 }
 
 static int dump(unsigned int states, struct dump_sink *sink)
@@ -125,7 +185,17 @@ static int dump(unsigned int states, struct dump_sink *sink)
 int sockdiag_listen_read(struct listen_sock **socks, size_t *n)
 {
 	struct dump_sink sink = { .add = list_push };
-	int err = dump(1U << TCP_LISTEN_STATE, &sink);
+	int err = dump(1U << TCP_LISTEN_STATE, &sink), fd;
+
+	/* Unix listeners too (php-fpm, uWSGI behind a proxy): port 0. Best effort. */
+	fd = err ? -1 : socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd >= 0) {
+		size_t tcp = sink.list.n;
+
+		if (dump_unix_listeners(fd, &sink))
+			sink.list.n = tcp;
+		close(fd);
+	}
 
 	if (err) {
 		free(sink.list.v);

@@ -7,7 +7,8 @@
 #include "procfs.h"
 
 /*
- * All listening TCP sockets (v4 and v6) with their accept queues. The kernel filters by state,
+ * All listening TCP sockets (v4 and v6) with their accept queues, then the listening unix
+ * stream sockets (port 0), whose queue is the connections not yet accepted. The kernel filters by state,
  * so the cost does not grow with established or TIME_WAIT sockets, unlike /proc/net/tcp, which
  * lists every socket (a server closing 2000 connections/s holds ~100k TIME_WAIT rows).
  * Returns 0 or -errno. Caller frees *socks.

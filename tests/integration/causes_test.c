@@ -226,6 +226,39 @@ Test(causes, pool_handoffs_are_idle_not_lock,
 	run_result_free(&r);
 }
 
+Test(causes, unix_listener_clients_and_queue,
+     .description = "a server on a unix socket (php-fpm style): slow clients are client, queue seen")
+{
+	char path[64];
+	const char *args[] = { "-w", "2", "-c", "200", "--unix", path, NULL };
+	const char *load_args[] = { path, "-c", "8", "-g", "10", "-d", "20", NULL };
+	struct example ex, load;
+	struct run_result r;
+	struct jl_value *j;
+	const char *ev, *q;
+	double client, net;
+
+	snprintf(path, sizeof(path), "/tmp/waitscope-test-%d.sock", getpid());
+	cr_assert_eq(example_start(&ex, "syncserver", args), 0);
+	cr_assert_eq(example_start(&load, "unixload.py", load_args), 0);
+	sleep(1);
+	j = profile_pid(ex.target, "2", &r);
+	example_stop(&load);
+	example_stop(&ex);
+	unlink(path);
+	client = cause_share(j, "client");
+	net = cause_share(j, "net");
+	cr_assert(client > 0.9 * (client + net) && client > 0.3, "client %.3f net %.3f", client,
+		  net);
+	ev = jl_get_str(j, "prediction.conditions[0].evidence");
+	cr_assert_not_null(ev);
+	q = strstr(ev, "accept queue avg ");
+	cr_assert_not_null(q, "%s", ev);
+	cr_assert(atof(q + strlen("accept queue avg ")) >= 1.0, "%s", ev);
+	jl_free(j);
+	run_result_free(&r);
+}
+
 Test(causes, folded_stacks_of_blocked_time,
      .description = "--folded writes comm;frames NS lines that add up to the blocked time")
 {

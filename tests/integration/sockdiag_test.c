@@ -3,9 +3,11 @@
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "netstat.h"
 #include "sockdiag.h"
@@ -75,4 +77,36 @@ Test(sockdiag, netstat_has_listen_overflows, .description = "/proc/net/netstat p
 	unsigned long long v;
 
 	cr_expect_eq(netstat_listen_overflows(&v), 0);
+}
+
+Test(sockdiag, sees_unix_listener_queue,
+     .description = "a unix listener with 2 unaccepted connections: port 0, queue 2")
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct listen_sock *diag = NULL;
+	const struct listen_sock *d;
+	struct stat st;
+	size_t nd = 0;
+	int lfd, c1, c2;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "/tmp/ws-sockdiag-%d.sock", getpid());
+	unlink(a.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(lfd, 8), 0);
+	c1 = socket(AF_UNIX, SOCK_STREAM, 0);
+	c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	cr_assert_eq(connect(c1, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(connect(c2, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(fstat(lfd, &st), 0);
+	cr_assert_eq(sockdiag_listen_read(&diag, &nd), 0);
+	d = find(diag, nd, st.st_ino);
+	cr_assert_not_null(d, "sock_diag misses the unix listener");
+	cr_expect_eq(d->port, 0);
+	cr_expect_eq(d->accept_queue, 2);
+	close(c1);
+	close(c2);
+	close(lfd);
+	unlink(a.sun_path);
+	free(diag);
 }

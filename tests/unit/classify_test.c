@@ -61,6 +61,7 @@ ParameterizedTestParameters(classify, fd_rules)
 		{ WS_FD_CLIENT, WS_CAUSE_CLIENT }, { WS_FD_INET, WS_CAUSE_NET },
 		{ WS_FD_UNIX, WS_CAUSE_NET },	  { WS_FD_TIMER, WS_CAUSE_SLEEP },
 		{ WS_FD_EPOLL, WS_CAUSE_POLL },	  { WS_FD_OTHER, WS_CAUSE_OTHER },
+		{ WS_FD_UNIX_LISTEN, WS_CAUSE_IDLE }, { WS_FD_UNIX_SERVER, WS_CAUSE_CLIENT },
 	};
 	return cr_make_param_array(struct fd_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
