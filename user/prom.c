@@ -36,7 +36,7 @@ static void number(FILE *f, double v)
 	else if (isinf(v))
 		fputs(v > 0 ? "+Inf" : "-Inf", f);
 	else
-		fprintf(f, "%.17g", v);
+		fprintf(f, "%.10g", v);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when invalid. */
