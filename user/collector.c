@@ -468,77 +468,68 @@ static __u32 read_stack(int fd, __s32 id, __u64 *ips)
 	return n;
 }
 
-static int collect_offcpu(struct collector *c, struct ws_profile *p)
+/* On-CPU keys are off-CPU keys without the cause: one reader serves both maps. */
+_Static_assert(offsetof(struct ws_oncpu_key, ustack) == offsetof(struct ws_offcpu_key, ustack) &&
+		       offsetof(struct ws_oncpu_key, kstack) ==
+			       offsetof(struct ws_offcpu_key, kstack) &&
+		       sizeof(struct ws_oncpu_key) <= sizeof(struct ws_offcpu_key),
+	       "ws_oncpu_key is a prefix of ws_offcpu_key");
+
+/*
+ * Every entry of a stack map (offcpu: blocked ns, oncpu: samples) into a new array of stacks
+ * with their frames; a count stands for scale ns. *counts gets the sum of the raw counts.
+ */
+static int collect_stack_map(struct collector *c, struct bpf_map *map, __u64 scale,
+			     struct ws_offcpu_stack **arr, size_t *n, __u64 *counts)
 {
-	int fd = bpf_map__fd(c->skel->maps.offcpu), sfd = bpf_map__fd(c->skel->maps.stacks);
-	struct ws_offcpu_key key, *prevp = NULL, next;
+	int fd = bpf_map__fd(map), sfd = bpf_map__fd(c->skel->maps.stacks);
+	/* A shorter on-CPU key leaves next.cause as initialised: 0. */
+	struct ws_offcpu_key key, *prevp = NULL, next = {};
 	size_t cap = 0;
 
-	if (!c->stacks)
-		return 0;
 	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
 		struct ws_offcpu_stack *st;
-		__u64 ns;
+		__u64 count;
 
 		key = next;
 		prevp = &key;
-		if (bpf_map_lookup_elem(fd, &key, &ns))
+		if (bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		if (p->n_offcpu == cap) {
+		if (*n == cap) {
 			struct ws_offcpu_stack *grown;
 
 			cap = cap ? cap * 2 : 64;
-			grown = realloc(p->offcpu, cap * sizeof(*grown));
+			grown = realloc(*arr, cap * sizeof(*grown));
 			if (!grown)
 				return -ENOMEM;
-			p->offcpu = grown;
+			*arr = grown;
 		}
-		st = &p->offcpu[p->n_offcpu++];
+		st = &(*arr)[(*n)++];
 		memset(st, 0, sizeof(*st));
 		st->tgid = key.tgid;
 		st->cause = key.cause;
-		st->ns = ns;
+		st->ns = count * scale;
 		st->n_user = read_stack(sfd, key.ustack, st->user);
 		st->n_kernel = read_stack(sfd, key.kstack, st->kernel);
+		*counts += count;
 	}
 	return 0;
 }
 
-static int collect_oncpu(struct collector *c, struct ws_profile *p)
+static int collect_stacks(struct collector *c, struct ws_profile *p)
 {
-	int fd = bpf_map__fd(c->skel->maps.oncpu), sfd = bpf_map__fd(c->skel->maps.stacks);
-	struct ws_oncpu_key key, *prevp = NULL, next;
-	size_t cap = 0;
+	__u64 blocked_ns = 0;
+	int err;
 
 	if (!c->stacks)
 		return 0;
+	err = collect_stack_map(c, c->skel->maps.offcpu, 1, &p->offcpu, &p->n_offcpu,
+				&blocked_ns);
+	if (err)
+		return err;
 	p->oncpu_period_ns = WS_ONCPU_PERIOD_NS;
-	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
-		struct ws_offcpu_stack *st;
-		__u64 samples;
-
-		key = next;
-		prevp = &key;
-		if (bpf_map_lookup_elem(fd, &key, &samples))
-			continue;
-		if (p->n_oncpu == cap) {
-			struct ws_offcpu_stack *grown;
-
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(p->oncpu, cap * sizeof(*grown));
-			if (!grown)
-				return -ENOMEM;
-			p->oncpu = grown;
-		}
-		st = &p->oncpu[p->n_oncpu++];
-		memset(st, 0, sizeof(*st));
-		st->tgid = key.tgid;
-		st->ns = samples * WS_ONCPU_PERIOD_NS;
-		st->n_user = read_stack(sfd, key.ustack, st->user);
-		st->n_kernel = read_stack(sfd, key.kstack, st->kernel);
-		p->oncpu_samples += samples;
-	}
-	return 0;
+	return collect_stack_map(c, c->skel->maps.oncpu, WS_ONCPU_PERIOD_NS, &p->oncpu,
+				 &p->n_oncpu, &p->oncpu_samples);
 }
 
 int collector_add_listen_port(struct collector *c, __u16 port)
@@ -578,10 +569,7 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 	err = collect_futexes(c, p);
 	if (err)
 		return err;
-	err = collect_offcpu(c, p);
-	if (err)
-		return err;
-	err = collect_oncpu(c, p);
+	err = collect_stacks(c, p);
 	if (err)
 		return err;
 	p->attach_mode = c->raw_tp ? "raw_tp" : "tp_btf";
