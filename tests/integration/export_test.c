@@ -127,6 +127,19 @@ static void expect_near(uint64_t sampled, uint64_t measured, uint64_t period, co
 		  (unsigned long long)measured, slack);
 }
 
+/* Loaded on_cpu_sample programs (ours: nobody else on this machine uses the name). */
+static int sampler_progs(void)
+{
+	FILE *f = popen("bpftool prog show 2>/dev/null | grep -c 'name on_cpu_sample'", "r");
+	int n = -1;
+
+	cr_assert_not_null(f);
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	pclose(f);
+	return n;
+}
+
 Test(export, pprof_has_on_and_off_cpu,
      .description = "--pprof: protoc decodes it; on-cpu ns for the spinner, off-cpu for the sleeper")
 {
@@ -206,6 +219,10 @@ Test(export, pprof_has_on_and_off_cpu,
 	unlink(raw);
 	unlink(txt);
 	pair_free(&pr);
+	/* The kernel frees programs after an RCU grace period: allow it 5 s. */
+	for (rc = 0; rc < 50 && sampler_progs() != 0; rc++)
+		usleep(100000);
+	cr_assert_eq(sampler_progs(), 0, "on-CPU sampler left loaded after exit");
 }
 
 Test(export, folded_has_oncpu_and_offcpu,
