@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* pprof writer: profile.proto field numbers are noted next to each field written. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -322,9 +323,12 @@ int pprof_encode(struct pb_buf *out, const struct ws_profile *p, const struct fr
 int gzip_write(FILE *f, const void *data, size_t len)
 {
 	unsigned char chunk[16384];
+	size_t have;
 	z_stream z;
 	int rc, err = 0;
 
+	if (len > UINT_MAX)
+		return -EFBIG; /* one deflate call takes at most 4 GiB */
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: gzip header and trailer instead of zlib's. */
 	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
@@ -340,7 +344,8 @@ int gzip_write(FILE *f, const void *data, size_t len)
 			err = -EINVAL;
 			break;
 		}
-		if (fwrite(chunk, 1, sizeof(chunk) - z.avail_out, f) != sizeof(chunk) - z.avail_out) {
+		have = sizeof(chunk) - z.avail_out;
+		if (fwrite(chunk, 1, have, f) != have) {
 			err = -EIO;
 			break;
 		}

@@ -25,7 +25,7 @@ enum { PPROF_VALUE_OFFCPU = 0, PPROF_VALUE_ONCPU = 1 };
 int pprof_encode(struct pb_buf *out, const struct ws_profile *p, const struct frame_resolver *r,
 		 __u64 time_nanos);
 
-/* gzip (RFC 1952) data into f. Returns 0, -EIO on a write error or -ENOMEM. */
+/* gzip (RFC 1952) data into f. Returns 0, -EIO on a write error, -ENOMEM or -EFBIG. */
 int gzip_write(FILE *f, const void *data, size_t len);
 
 /* pprof_encode, then gzip_write. Returns 0 or -errno. */

@@ -291,7 +291,7 @@ void prom_write(FILE *f, const struct ws_profile *p, const struct ws_prediction 
 	fputc('\n', f);
 	if (end_unix_ns) {
 		family(f, "waitscope_window_end_timestamp_seconds", "gauge",
-		       "Wall-clock end of the profiling window (Unix time): how fresh this file is.");
+		       "Wall-clock end of the window (Unix time): how fresh this file is.");
 		fputs("waitscope_window_end_timestamp_seconds ", f);
 		seconds(f, end_unix_ns);
 		fputc('\n', f);

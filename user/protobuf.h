@@ -19,7 +19,7 @@ struct pb_buf {
 	uint8_t *data;
 	size_t len;
 	size_t cap;
-	bool oom; /* an allocation failed: the content is incomplete, callers check once at the end */
+	bool oom; /* an allocation failed: the content is incomplete (checked once at the end) */
 };
 
 void pb_init(struct pb_buf *b);

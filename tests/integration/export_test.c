@@ -141,7 +141,7 @@ static int sampler_progs(void)
 }
 
 Test(export, pprof_has_on_and_off_cpu,
-     .description = "--pprof: protoc decodes it; on-cpu ns for the spinner, off-cpu for the sleeper")
+     .description = "--pprof: protoc decodes it; on-cpu ns for a spinner, off-cpu for a sleeper")
 {
 	char path[128], raw[128], txt[128], cmd[640], err[128];
 	const char *extra[] = { "--pprof", path, NULL };
@@ -203,7 +203,7 @@ Test(export, pprof_has_on_and_off_cpu,
 	cr_assert(sleep_cause, "the sleeper's off-CPU time has cause=sleep");
 	expect_near(on_spin, process_ns(pr.j, pr.spin.target, "on_cpu_ns"), prof.period,
 		    "pprof on-cpu");
-	/* The sleeper's one thread sleeps ~3 s (the main thread joins: blocked before the window) */
+	/* The sleeping thread is blocked ~3 s (the main thread's join began before the window) */
 	cr_assert_gt(off_sleep, 2000000000ull, "sleeper off-cpu %llu ns",
 		     (unsigned long long)off_sleep);
 	cr_assert_lt(on_sleep, 300000000ull, "a sleeper barely runs: %llu ns",

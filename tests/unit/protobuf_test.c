@@ -129,7 +129,8 @@ Test(protobuf, empty_nested_message, .description = "an empty nested message is 
 	pb_free(&b);
 }
 
-Test(protobuf, reader_rejects_truncation, .description = "the test walker itself fails on bad input")
+Test(protobuf, reader_rejects_truncation,
+     .description = "the test walker itself fails on bad input")
 {
 	static const uint8_t truncated[] = { 0x1a, 0x05, 'a', 'b' }; /* says 5 bytes, has 2 */
 	struct pb_reader r;
