@@ -27,7 +27,7 @@
 /* Set by the collector before load. */
 const volatile bool follow_children = false; /* -f: processes forked by targets become targets */
 const volatile bool use_tid_hash = false;    /* raw_tp fallback: state lives in acct_by_tid */
-const volatile bool collect_stacks = false;  /* --folded: off-CPU stacks (costly: opt-in) */
+const volatile bool collect_stacks = false;  /* --folded/--pprof: stacks (costly: opt-in) */
 
 /* Set by the collector after load, before attach. */
 __u64 window_start_ns = 0;
@@ -102,6 +102,13 @@ struct {
 	__type(key, struct ws_offcpu_key);
 	__type(value, __u64);
 } offcpu SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_ONCPU);
+	__type(key, struct ws_oncpu_key);
+	__type(value, __u64); /* samples */
+} oncpu SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -183,10 +190,13 @@ static __always_inline void hist_add(enum ws_hist_kind kind, __u64 delta)
 		return;
 	if (slot >= WS_HIST_SLOTS)
 		slot = WS_HIST_SLOTS - 1;
-	if (kind == WS_HIST_RUNQ)
+	if (kind == WS_HIST_RUNQ) {
 		h->slots[WS_HIST_RUNQ][slot]++;
-	else
+		h->sum_ns[WS_HIST_RUNQ] += delta;
+	} else {
 		h->slots[WS_HIST_BLOCKED][slot]++;
+		h->sum_ns[WS_HIST_BLOCKED] += delta;
+	}
 }
 
 /* Look up key in a hash map, inserting zero first if absent. NULL when the map is full. */
@@ -834,6 +844,34 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(raw_sched_process_exit, struct task_struct *p)
 {
 	on_exit(p, false);
+	return 0;
+}
+
+/* ---- on-CPU samples: a cpu-clock perf event per CPU, loaded only with stacks ---- */
+
+SEC("perf_event")
+int on_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	static const __u64 zero_samples = 0;
+	struct ws_oncpu_key key;
+	__u64 *samples;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!is_target(tgid))
+		return 0;
+	key.tgid = tgid;
+	/* A sample taken in user mode has no kernel stack, and a kernel thread no user stack. */
+	key.kstack = bpf_get_stackid(ctx, &stacks, 0);
+	key.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (key.kstack < 0 && key.ustack < 0) {
+		count_drop(WS_DROP_STACKS);
+		return 0;
+	}
+	samples = lookup_or_init(&oncpu, &key, &zero_samples);
+	if (samples)
+		__sync_fetch_and_add(samples, 1);
+	else
+		count_drop(WS_DROP_ONCPU);
 	return 0;
 }
 

@@ -137,6 +137,13 @@ struct ws_offcpu_key {
 	__u32 cause;
 };
 
+/* On-CPU samples per (process, user stack, kernel stack): --folded, --pprof. */
+struct ws_oncpu_key {
+	__u32 tgid;
+	__s32 ustack;
+	__s32 kstack;
+};
+
 /* Blocked time per futex address (lock waits): the most contended locks. */
 struct ws_futex_key {
 	__u64 uaddr;
@@ -147,6 +154,8 @@ struct ws_futex_key {
 #define WS_MAX_STACK_DEPTH 127
 #define WS_MAX_STACKS 16384
 #define WS_MAX_OFFCPU 16384
+#define WS_MAX_ONCPU 16384
+#define WS_ONCPU_HZ 99 /* on-CPU sampling rate: 99, not 100, to avoid lockstep with timers */
 #define WS_MAX_FUTEXES 1024
 #define WS_MAX_SYSCALLS 512
 #define WS_MAX_PEERS 1024
@@ -160,6 +169,7 @@ enum ws_hist_kind {
 
 struct ws_hists {
 	__u64 slots[WS_HIST_KINDS][WS_HIST_SLOTS];
+	__u64 sum_ns[WS_HIST_KINDS]; /* sum of the intervals counted in slots (Prometheus _sum) */
 };
 
 /* Things the kernel side could not record. Every one is reported. */
@@ -173,6 +183,7 @@ enum ws_drop {
 	WS_DROP_STACKS,       /* stack not captured (stack map full, or no user stack) */
 	WS_DROP_OFFCPU,       /* off-CPU stack map full: blocked time missing from --folded */
 	WS_DROP_FUTEXES,      /* futex map full: lock wait not listed by address */
+	WS_DROP_ONCPU,        /* on-CPU stack map full: a sample missing from --folded/--pprof */
 	WS_DROP_KINDS,
 };
 
@@ -195,6 +206,8 @@ WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (3 + WS_HIST_SLOTS), "sys
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");
 WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == 128, "ws_exited_totals layout");
-WS_STATIC_ASSERT(sizeof(struct ws_hists) == 8 * WS_HIST_KINDS * WS_HIST_SLOTS, "ws_hists layout");
+WS_STATIC_ASSERT(sizeof(struct ws_hists) == 8 * WS_HIST_KINDS * (WS_HIST_SLOTS + 1),
+		 "ws_hists layout");
+WS_STATIC_ASSERT(sizeof(struct ws_oncpu_key) == 12, "ws_oncpu_key layout");
 
 #endif /* WAITSCOPE_H */

@@ -8,7 +8,7 @@
 
 #define WS_VERSION "0.1.0"
 
-enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED };
+enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -22,6 +22,8 @@ static const struct option long_opts[] = {
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "pprof", required_argument, NULL, OPT_PPROF },
+	{ "prom", required_argument, NULL, OPT_PROM },
 	{},
 };
 
@@ -42,8 +44,13 @@ void cli_usage(FILE *f)
 	      "                          forked during the window (e.g. a pre-fork server's workers)\n"
 	      "  -T, --threads           per-thread table in the text report\n"
 	      "  -v, --verbose           libbpf and debug messages on stderr\n"
-	      "      --folded FILE       write off-CPU folded stacks (flamegraph.pl, speedscope) to\n"
-	      "                          FILE; costs ~1 us per blocking switch\n"
+	      "      --folded FILE       write folded stacks (flamegraph.pl, speedscope) to FILE:\n"
+	      "                          off-CPU (offcpu;...) and sampled on-CPU (oncpu;...) time;\n"
+	      "                          costs ~1 us per blocking switch\n"
+	      "      --pprof FILE        write the same stacks as a gzipped pprof profile (go tool\n"
+	      "                          pprof, Pyroscope, Grafana): off-cpu and on-cpu nanoseconds\n"
+	      "      --prom FILE         write the report as Prometheus metrics (node_exporter\n"
+	      "                          textfile collector, docs/prometheus.md)\n"
 	      "      --ready-file FILE   write FILE once attached (for scripts waiting on waitscope)\n"
 	      "      --raw-tp            use raw_tp tracepoints even where tp_btf works\n"
 	      "  -h, --help              this help\n"
@@ -55,8 +62,21 @@ void cli_usage(FILE *f)
 	      "  waitscope -p 1234 -j         # JSON for scripts\n"
 	      "  waitscope -f -p 4321         # a gunicorn master and all its workers\n"
 	      "  waitscope -T -- ./server     # run ./server and profile it, per-thread table\n"
-	      "  waitscope -p 1234 --folded off.folded && flamegraph.pl off.folded > off.svg\n",
+	      "  waitscope -p 1234 --folded cpu.folded && flamegraph.pl cpu.folded > cpu.svg\n"
+	      "  waitscope -p 1234 --pprof cpu.pb.gz && go tool pprof -http=: cpu.pb.gz\n"
+	      "  waitscope -p 1234 --prom /var/lib/node_exporter/textfile/waitscope.prom\n",
 	      f);
+}
+
+/* A FILE argument: any non-empty path. */
+static int set_path(const char **dst, const char *opt, const char *arg, FILE *err)
+{
+	if (!*arg) {
+		fprintf(err, "waitscope: invalid %s: empty path\n", opt);
+		return -1;
+	}
+	*dst = arg;
+	return 0;
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, FILE *err)
@@ -107,18 +127,20 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			o->verbose = true;
 			break;
 		case OPT_READY_FILE:
-			if (!*optarg) {
-				fprintf(err, "waitscope: invalid --ready-file: empty path\n");
+			if (set_path(&o->ready_file, "--ready-file", optarg, err))
 				goto usage_err;
-			}
-			o->ready_file = optarg;
 			break;
 		case OPT_FOLDED:
-			if (!*optarg) {
-				fprintf(err, "waitscope: invalid --folded: empty path\n");
+			if (set_path(&o->folded_file, "--folded", optarg, err))
 				goto usage_err;
-			}
-			o->folded_file = optarg;
+			break;
+		case OPT_PPROF:
+			if (set_path(&o->pprof_file, "--pprof", optarg, err))
+				goto usage_err;
+			break;
+		case OPT_PROM:
+			if (set_path(&o->prom_file, "--prom", optarg, err))
+				goto usage_err;
 			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;

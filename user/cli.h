@@ -21,7 +21,9 @@ struct ws_opts {
 	bool verbose;          /* -v */
 	bool force_raw_tp;     /* --raw-tp: use the raw_tp fallback even where tp_btf works */
 	const char *ready_file; /* --ready-file: written once attached (for scripts and tests) */
-	const char *folded_file; /* --folded: off-CPU folded stacks written here */
+	const char *folded_file; /* --folded: off- and on-CPU folded stacks written here */
+	const char *pprof_file;  /* --pprof: gzipped pprof profile of the same stacks */
+	const char *prom_file;   /* --prom: Prometheus text exposition of the report */
 	char **command;        /* argv after "--", NULL-terminated; NULL when not given */
 };
 

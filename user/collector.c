@@ -5,11 +5,16 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collector.h"
 #include "log.h"
 #include "waitscope.skel.h"
+
+/* One on-CPU sample stands for this much CPU time (cpu-clock counts nanoseconds). */
+#define WS_ONCPU_PERIOD_NS (1000000000ull / WS_ONCPU_HZ)
 
 __u64 monotonic_ns(void)
 {
@@ -54,8 +59,11 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	if (!o->stacks) { /* unused: keep them tiny */
 		bpf_map__set_max_entries(skel->maps.stacks, 1);
 		bpf_map__set_max_entries(skel->maps.offcpu, 1);
+		bpf_map__set_max_entries(skel->maps.oncpu, 1);
 	}
 	choose_programs(skel, raw);
+	/* The sampler runs on every CPU tick of every task: only when stacks are asked for. */
+	bpf_program__set_autoload(skel->progs.on_cpu_sample, o->stacks);
 	/* Only one of the per-thread stores is used: shrink the other. */
 	if (!raw)
 		bpf_map__set_max_entries(skel->maps.acct_by_tid, 1);
@@ -163,6 +171,60 @@ out:
 	return err;
 }
 
+/* Close the on-CPU samplers; safe to call twice. A perf link owns (and closes) its perf fd. */
+static void perf_detach(struct collector *c)
+{
+	int i;
+
+	for (i = 0; i < c->n_perf; i++) {
+		bpf_link__destroy(c->perf_links[i]);
+		c->perf_links[i] = NULL;
+	}
+	c->n_perf = 0;
+}
+
+/* A cpu-clock software event on each online CPU, each running on_cpu_sample. */
+static int perf_attach(struct collector *c)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = WS_ONCPU_PERIOD_NS,
+	};
+	struct bpf_link *link;
+	int cpu, fd, err;
+
+	c->perf_links = calloc((size_t)c->ncpus, sizeof(*c->perf_links));
+	if (!c->perf_links) {
+		ws_err("failed to open perf events: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	for (cpu = 0; cpu < c->ncpus; cpu++) {
+		fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* possible but offline */
+			err = -errno;
+			ws_err("failed to open cpu-clock perf event on CPU %d: %s", cpu,
+			       strerror(errno));
+			return err;
+		}
+		link = bpf_program__attach_perf_event(c->skel->progs.on_cpu_sample, fd);
+		if (!link) {
+			err = -errno;
+			close(fd);
+			ws_err("failed to attach on-CPU sampler on CPU %d: %s", cpu,
+			       strerror(-err));
+			return err;
+		}
+		/* From here the link closes the perf fd when destroyed. */
+		c->perf_links[c->n_perf] = link;
+		c->n_perf++;
+	}
+	return 0;
+}
+
 int collector_attach(struct collector *c, __u64 *window_start_ns)
 {
 	int err;
@@ -175,6 +237,11 @@ int collector_attach(struct collector *c, __u64 *window_start_ns)
 		return err;
 	}
 	c->attached = true;
+	if (c->stacks) {
+		err = perf_attach(c);
+		if (err)
+			return err; /* collector_destroy closes what was opened */
+	}
 	/* Give threads that will not see an event (sleeping through the window) a state now. */
 	return run_iter(c->skel->links.seed_threads, NULL, NULL);
 }
@@ -233,6 +300,7 @@ __u64 collector_detach(struct collector *c)
 		bpf_link__destroy(*link);
 		*link = NULL;
 	}
+	perf_detach(c);
 	c->attached = false;
 	return monotonic_ns();
 }
@@ -391,40 +459,68 @@ static __u32 read_stack(int fd, __s32 id, __u64 *ips)
 	return n;
 }
 
-static int collect_offcpu(struct collector *c, struct ws_profile *p)
+/* On-CPU keys are off-CPU keys without the cause: one reader serves both maps. */
+_Static_assert(offsetof(struct ws_oncpu_key, ustack) == offsetof(struct ws_offcpu_key, ustack) &&
+		       offsetof(struct ws_oncpu_key, kstack) ==
+			       offsetof(struct ws_offcpu_key, kstack) &&
+		       sizeof(struct ws_oncpu_key) <= sizeof(struct ws_offcpu_key),
+	       "ws_oncpu_key is a prefix of ws_offcpu_key");
+
+/*
+ * Every entry of a stack map (offcpu: blocked ns, oncpu: samples) into a new array of stacks
+ * with their frames; a count stands for scale ns. *counts gets the sum of the raw counts.
+ */
+static int collect_stack_map(struct collector *c, struct bpf_map *map, __u64 scale,
+			     struct ws_offcpu_stack **arr, size_t *n, __u64 *counts)
 {
-	int fd = bpf_map__fd(c->skel->maps.offcpu), sfd = bpf_map__fd(c->skel->maps.stacks);
-	struct ws_offcpu_key key, *prevp = NULL, next;
+	int fd = bpf_map__fd(map), sfd = bpf_map__fd(c->skel->maps.stacks);
+	/* A shorter on-CPU key leaves next.cause as initialised: 0. */
+	struct ws_offcpu_key key, *prevp = NULL, next = {};
 	size_t cap = 0;
 
-	if (!c->stacks)
-		return 0;
 	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
 		struct ws_offcpu_stack *st;
-		__u64 ns;
+		__u64 count;
 
 		key = next;
 		prevp = &key;
-		if (bpf_map_lookup_elem(fd, &key, &ns))
+		if (bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		if (p->n_offcpu == cap) {
+		if (*n == cap) {
 			struct ws_offcpu_stack *grown;
 
 			cap = cap ? cap * 2 : 64;
-			grown = realloc(p->offcpu, cap * sizeof(*grown));
+			grown = realloc(*arr, cap * sizeof(*grown));
 			if (!grown)
 				return -ENOMEM;
-			p->offcpu = grown;
+			*arr = grown;
 		}
-		st = &p->offcpu[p->n_offcpu++];
+		st = &(*arr)[(*n)++];
 		memset(st, 0, sizeof(*st));
 		st->tgid = key.tgid;
 		st->cause = key.cause;
-		st->ns = ns;
+		st->ns = count * scale;
 		st->n_user = read_stack(sfd, key.ustack, st->user);
 		st->n_kernel = read_stack(sfd, key.kstack, st->kernel);
+		*counts += count;
 	}
 	return 0;
+}
+
+static int collect_stacks(struct collector *c, struct ws_profile *p)
+{
+	__u64 blocked_ns = 0;
+	int err;
+
+	if (!c->stacks)
+		return 0;
+	err = collect_stack_map(c, c->skel->maps.offcpu, 1, &p->offcpu, &p->n_offcpu,
+				&blocked_ns);
+	if (err)
+		return err;
+	p->oncpu_period_ns = WS_ONCPU_PERIOD_NS;
+	return collect_stack_map(c, c->skel->maps.oncpu, WS_ONCPU_PERIOD_NS, &p->oncpu,
+				 &p->n_oncpu, &p->oncpu_samples);
 }
 
 int collector_add_listen_port(struct collector *c, __u16 port)
@@ -464,7 +560,7 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 	err = collect_futexes(c, p);
 	if (err)
 		return err;
-	err = collect_offcpu(c, p);
+	err = collect_stacks(c, p);
 	if (err)
 		return err;
 	err = profile_add_open_blocks(p);
@@ -476,7 +572,10 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 
 void collector_destroy(struct collector *c)
 {
-	/* Destroying the skeleton detaches every link: nothing stays in the kernel. */
+	/* The samplers first, then the skeleton (and every link): nothing stays in the kernel. */
+	perf_detach(c);
+	free(c->perf_links);
+	c->perf_links = NULL;
 	waitscope_bpf__destroy(c->skel);
 	c->skel = NULL;
 }

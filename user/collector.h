@@ -12,7 +12,7 @@ struct waitscope_bpf;
 struct collector_opts {
 	bool force_raw_tp; /* skip tp_btf, load the raw_tp programs */
 	bool follow_children;
-	bool stacks;       /* collect off-CPU stacks (--folded) */
+	bool stacks;       /* collect off- and on-CPU stacks (--folded, --pprof) */
 };
 
 struct collector {
@@ -21,6 +21,9 @@ struct collector {
 	int ncpus;     /* possible CPUs: size of per-CPU map values */
 	bool attached;
 	bool stacks;
+	/* with stacks: one cpu-clock perf event per online CPU; each link owns its perf fd */
+	struct bpf_link **perf_links;
+	int n_perf;
 };
 
 /* Open and load the BPF object, falling back to raw_tp when tp_btf does not load. */

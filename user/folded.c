@@ -12,7 +12,7 @@ void folded_sanitize(char *name)
 	}
 }
 
-static const char *comm_of(const struct ws_profile *p, __u32 tgid)
+const char *folded_comm(const struct ws_profile *p, __u32 tgid)
 {
 	size_t i;
 
@@ -25,33 +25,47 @@ static const char *comm_of(const struct ws_profile *p, __u32 tgid)
 	return "[unknown]";
 }
 
-void folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r)
+/* One line: ROOT;comm;user frames outermost first;kernel frames outermost first NS */
+static void write_stack(FILE *f, const char *root, const struct ws_profile *p,
+			const struct ws_offcpu_stack *st, const struct frame_resolver *r)
 {
 	char name[256];
-	size_t i;
 	__u32 j;
 
-	for (i = 0; i < p->n_offcpu; i++) {
-		const struct ws_offcpu_stack *st = &p->offcpu[i];
-
-		if (!st->ns)
-			continue;
-		snprintf(name, sizeof(name), "%s", comm_of(p, st->tgid));
+	snprintf(name, sizeof(name), "%s", folded_comm(p, st->tgid));
+	folded_sanitize(name);
+	fprintf(f, "%s;%s", root, name);
+	for (j = st->n_user; j > 0; j--) {
+		r->user(r->ctx, (pid_t)st->tgid, st->user[j - 1], name, sizeof(name));
 		folded_sanitize(name);
-		fputs(name, f);
-		for (j = st->n_user; j > 0; j--) {
-			r->user(r->ctx, (pid_t)st->tgid, st->user[j - 1], name, sizeof(name));
-			folded_sanitize(name);
-			fprintf(f, ";%s", name);
-		}
-		for (j = st->n_kernel; j > 0; j--) {
-			r->kernel(r->ctx, st->kernel[j - 1], name, sizeof(name));
-			/* The probe's own frames (the tracepoint runner and our program) are noise. */
-			if (!strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13))
-				continue;
-			folded_sanitize(name);
-			fprintf(f, ";%s_[k]", name);
-		}
-		fprintf(f, " %llu\n", (unsigned long long)st->ns);
+		fprintf(f, ";%s", name);
 	}
+	for (j = st->n_kernel; j > 0; j--) {
+		r->kernel(r->ctx, st->kernel[j - 1], name, sizeof(name));
+		if (folded_probe_frame(name))
+			continue;
+		folded_sanitize(name);
+		fprintf(f, ";%s_[k]", name);
+	}
+	fprintf(f, " %llu\n", (unsigned long long)st->ns);
+}
+
+bool folded_probe_frame(const char *name)
+{
+	/* The probe's own frames (the tracepoint runner, perf glue and our program) are noise. */
+	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13) ||
+	       !strncmp(name, "bpf_overflow_handler", 20) ||
+	       !strncmp(name, "__perf_event_overflow", 21);
+}
+
+void folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_offcpu; i++)
+		if (p->offcpu[i].ns)
+			write_stack(f, "offcpu", p, &p->offcpu[i], r);
+	for (i = 0; i < p->n_oncpu; i++)
+		if (p->oncpu[i].ns)
+			write_stack(f, "oncpu", p, &p->oncpu[i], r);
 }

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Folded stacks ("comm;outer;...;inner NS" lines) for flamegraph.pl and speedscope. */
+/*
+ * Folded stacks ("ROOT;comm;outer;...;inner NS" lines) for flamegraph.pl and speedscope. ROOT is
+ * "offcpu" (blocked time) or "oncpu" (sampled CPU time): one flame graph shows both side by side.
+ */
 #ifndef WS_FOLDED_H
 #define WS_FOLDED_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include "profile.h"
@@ -14,8 +18,18 @@ struct frame_resolver {
 	void *ctx;
 };
 
-/* One line per off-CPU stack: comm, user frames outermost first, then kernel frames. */
+/*
+ * One line per off-CPU stack ("offcpu;comm;...", blocked ns), then one per on-CPU stack
+ * ("oncpu;comm;...", samples x period ns): user frames outermost first, then kernel frames
+ * suffixed "_[k]".
+ */
 void folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r);
+
+/* The comm of process tgid: from the targets, else its threads, else "[unknown]". */
+const char *folded_comm(const struct ws_profile *p, __u32 tgid);
+
+/* A kernel frame of the probe itself (tracepoint runner, perf overflow glue, BPF program). */
+bool folded_probe_frame(const char *name);
 
 /* Make a frame name safe for the format: no ';', no blanks, no newlines. */
 void folded_sanitize(char *name);

@@ -20,6 +20,7 @@ void profile_free(struct ws_profile *p)
 	free(p->peers);
 	free(p->futexes);
 	free(p->offcpu);
+	free(p->oncpu);
 	profile_init(p);
 }
 

@@ -35,7 +35,10 @@ struct ws_futex {
 	struct ws_peer_stat s;
 };
 
-/* One off-CPU stack with its blocked time (--folded). ips innermost first, as the kernel gives. */
+/*
+ * One stack with its time (--folded, --pprof). ips innermost first, as the kernel gives. Off-CPU:
+ * blocked time and its cause. On-CPU: samples x the sampling period, cause unused.
+ */
 struct ws_offcpu_stack {
 	__u32 tgid;
 	__u32 cause;
@@ -127,8 +130,12 @@ struct ws_profile {
 	__u64 idle_lock_ns;          /* futex waits counted idle: their process did no work */
 	struct ws_futex *futexes;    /* sorted by blocked_ns */
 	size_t n_futexes;
-	struct ws_offcpu_stack *offcpu; /* --folded only */
+	struct ws_offcpu_stack *offcpu; /* --folded/--pprof only */
 	size_t n_offcpu;
+	struct ws_offcpu_stack *oncpu;  /* --folded/--pprof only: sampled on-CPU stacks */
+	size_t n_oncpu;
+	__u64 oncpu_samples;            /* samples in oncpu */
+	__u64 oncpu_period_ns;          /* time one sample stands for; 0 when not sampled */
 	const char *attach_mode;    /* "tp_btf" or "raw_tp" */
 };
 

@@ -21,6 +21,7 @@ static const char *const drop_keys[WS_DROP_KINDS] = {
 	[WS_DROP_STACKS] = "stacks",
 	[WS_DROP_OFFCPU] = "offcpu",
 	[WS_DROP_FUTEXES] = "futexes",
+	[WS_DROP_ONCPU] = "oncpu",
 };
 
 /* The counters and times every thread, the totals and the unlisted threads have. */

@@ -148,6 +148,7 @@ static void drops(FILE *f, const struct ws_profile *p)
 		[WS_DROP_STACKS] = "blocks without a stack",
 		[WS_DROP_OFFCPU] = "off-CPU stacks not recorded (map full)",
 		[WS_DROP_FUTEXES] = "lock waits not listed by address (map full)",
+		[WS_DROP_ONCPU] = "on-CPU samples not recorded (map full)",
 	};
 	const char *sep = "";
 	int i;

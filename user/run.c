@@ -10,7 +10,6 @@
 #include <time.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include "atomic_file.h"
 #include "collector.h"
 #include "cpulimit.h"
 #include "netstat.h"
@@ -21,9 +20,8 @@
 #include "log.h"
 #include "procfs.h"
 #include "sockdiag.h"
-#include "folded.h"
+#include "export.h"
 #include "report.h"
-#include "symbolize.h"
 #include "run.h"
 
 #define EXIT_RUNTIME 1
@@ -371,39 +369,6 @@ static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
 	return 0;
 }
 
-static void resolve_user(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size)
-{
-	if (symbolize_user(ctx, tgid, addr, buf, size))
-		snprintf(buf, size, "[unknown]");
-}
-
-static void resolve_kernel(void *ctx, __u64 addr, char *buf, size_t size)
-{
-	if (symbolize_kernel(ctx, addr, buf, size))
-		snprintf(buf, size, "[unknown]");
-}
-
-/* Atomic: temp file beside path, then rename; never a half file, never through a symlink. */
-static int write_folded(const char *path, const struct ws_profile *p)
-{
-	struct symbolizer *sym = symbolizer_new();
-	struct frame_resolver r = { resolve_user, resolve_kernel, sym };
-	struct atomic_file af;
-	int err;
-
-	if (!sym) {
-		ws_err("failed to write %s: %s", path, strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	err = atomic_file_open(&af, path);
-	if (!err) {
-		folded_write(af.f, p, &r);
-		err = atomic_file_commit(&af);
-	}
-	symbolizer_free(sym);
-	return err;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -467,7 +432,7 @@ int ws_run(const struct ws_opts *o)
 {
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
 	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
-					.stacks = o->folded_file != NULL,
+					.stacks = o->folded_file || o->pprof_file,
 					.follow_children = o->follow };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
@@ -589,6 +554,10 @@ int ws_run(const struct ws_opts *o)
 	}
 	/* Before a launched command is stopped: symbols come from its live mappings. */
 	if (o->folded_file && write_folded(o->folded_file, &prof))
+		goto cleanup;
+	if (o->pprof_file && write_pprof(o->pprof_file, &prof))
+		goto cleanup;
+	if (o->prom_file && write_prom(o->prom_file, &prof, ropts.prediction))
 		goto cleanup;
 	status = 0;
 

@@ -78,14 +78,18 @@ static void fake_user(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size)
 static void fake_kernel(void *ctx, __u64 addr, char *buf, size_t size)
 {
 	(void)ctx;
-	snprintf(buf, size, addr == 10 ? "schedule" : "sys_read");
+	snprintf(buf, size, addr == 10 ? "schedule" : addr == 12 ? "bpf_overflow_handler" :
+		 "sys_read");
 }
 
-Test(folded, line_format, .description = "comm;user outer..inner;kernel outer..inner NS")
+Test(folded, line_format,
+     .description = "offcpu;comm;user outer..inner;kernel outer..inner NS, then oncpu lines")
 {
 	struct ws_offcpu_stack st = { .tgid = 100, .ns = 12345, .n_user = 2, .n_kernel = 2,
 				      .user = { 2, 1 }, .kernel = { 10, 11 } };
-	struct ws_profile p = { .targets = &target, .n_targets = 1, .offcpu = &st, .n_offcpu = 1 };
+	struct ws_offcpu_stack on = { .tgid = 100, .ns = 20202020, .n_user = 1, .user = { 1 } };
+	struct ws_profile p = { .targets = &target, .n_targets = 1, .offcpu = &st, .n_offcpu = 1,
+				.oncpu = &on, .n_oncpu = 1 };
 	struct frame_resolver r = { fake_user, fake_kernel, NULL };
 	char *buf = NULL;
 	size_t len = 0;
@@ -93,6 +97,26 @@ Test(folded, line_format, .description = "comm;user outer..inner;kernel outer..i
 
 	folded_write(f, &p, &r);
 	fclose(f);
-	cr_assert_str_eq(buf, "srv;main;do:_work;sys_read_[k];schedule_[k] 12345\n");
+	cr_assert_str_eq(buf, "offcpu;srv;main;do:_work;sys_read_[k];schedule_[k] 12345\n"
+			      "oncpu;srv;main 20202020\n");
+	free(buf);
+}
+
+Test(folded, skips_probe_frames_and_empty_stacks,
+     .description = "BPF/perf glue frames are dropped, zero-time stacks are not written")
+{
+	struct ws_offcpu_stack on[2] = {
+		{ .tgid = 100, .ns = 10, .n_kernel = 2, .kernel = { 12, 10 } },
+		{ .tgid = 100, .ns = 0, .n_user = 1, .user = { 1 } },
+	};
+	struct ws_profile p = { .targets = &target, .n_targets = 1, .oncpu = on, .n_oncpu = 2 };
+	struct frame_resolver r = { fake_user, fake_kernel, NULL };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	folded_write(f, &p, &r);
+	fclose(f);
+	cr_assert_str_eq(buf, "oncpu;srv;schedule_[k] 10\n");
 	free(buf);
 }

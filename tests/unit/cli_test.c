@@ -52,6 +52,29 @@ Test(cli, all_flags, .description = "-p list, -d fraction, -j -T -v, --ready-fil
 	cli_free(&o);
 }
 
+Test(cli, export_files, .description = "--folded, --pprof and --prom take their paths")
+{
+	struct ws_opts o;
+	const char *a[] = { "-p", "3", "--folded", "s.folded", "--pprof", "s.pb.gz", "--prom",
+			    "s.prom", NULL };
+
+	cr_assert_eq(parse(&o, out, err, a), CLI_OK);
+	cr_assert_str_eq(o.folded_file, "s.folded");
+	cr_assert_str_eq(o.pprof_file, "s.pb.gz");
+	cr_assert_str_eq(o.prom_file, "s.prom");
+	cli_free(&o);
+}
+
+Test(cli, help_lists_export_options, .description = "--help documents --pprof and --prom")
+{
+	struct ws_opts o;
+	const char *a[] = { "--help", NULL };
+
+	cr_assert_eq(parse(&o, out, err, a), CLI_EXIT_OK);
+	cr_assert_not_null(strstr(out, "--pprof FILE"));
+	cr_assert_not_null(strstr(out, "--prom FILE"));
+}
+
 Test(cli, command_mode, .description = "-- CMD ARGS keeps the command's own options")
 {
 	struct ws_opts o;
@@ -98,6 +121,10 @@ Test(cli, usage_errors, .description = "malformed input: one line on stderr, CLI
 		{ { "-p", "1", "--", "ls", NULL }, "not both" },
 		{ { "--", NULL }, "no command" },
 		{ { "-p", "1", "--ready-file", "", NULL }, "empty path" },
+		{ { "-p", "1", "--pprof", "", NULL }, "invalid --pprof: empty path" },
+		{ { "-p", "1", "--prom", "", NULL }, "invalid --prom: empty path" },
+		{ { "-p", "1", "--pprof", NULL }, "needs a value" },
+		{ { "-p", "1", "--prom", NULL }, "needs a value" },
 	};
 	size_t i;
 
