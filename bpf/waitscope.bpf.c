@@ -149,10 +149,19 @@ static __always_inline void count_anomaly(struct ws_thread_acct *a)
 		c->anomalies++;
 }
 
-/* The one filter every handler runs first. */
+/*
+ * The one filter every handler runs first. A target whose thread group died stays in the map
+ * (user space reads its exit time) but is no longer counted: a new process that gets the same
+ * PID is not a target.
+ */
 static __always_inline bool is_target(__u32 tgid)
 {
-	return tgid && bpf_map_lookup_elem(&targets, &tgid);
+	struct ws_target *t;
+
+	if (!tgid)
+		return false;
+	t = bpf_map_lookup_elem(&targets, &tgid);
+	return t && !t->group_dead;
 }
 
 static __always_inline __u32 log2_u32(__u32 v)
@@ -669,9 +678,10 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 	if (c)
 		c->forks++;
 	ctgid = btf ? child->tgid : BPF_CORE_READ(child, tgid);
-	if (!follow_children || ctgid == ptgid)
+	if (!follow_children || ctgid == ptgid || is_target(ctgid))
 		return;
-	if (bpf_map_update_elem(&targets, &ctgid, &t, BPF_NOEXIST) && !is_target(ctgid))
+	/* BPF_ANY: the child may reuse the PID of a target that died (group_dead) earlier. */
+	if (bpf_map_update_elem(&targets, &ctgid, &t, BPF_ANY))
 		count_drop(WS_DROP_TARGET_FULL);
 }
 
@@ -731,6 +741,9 @@ static __always_inline void on_exit(struct task_struct *p, bool btf)
 	count_event();
 
 	a = acct_get(btf ? p : NULL, tid, false);
+	/* Group already dead: a thread without state is from a new process that reused the PID. */
+	if (!a && target->group_dead)
+		return;
 	if (a && a->state != WS_STATE_EXITED) {
 		if (a->first_ns)
 			acct_close_interval(a, now);

@@ -22,6 +22,10 @@ static const struct option long_opts[] = {
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "name", required_argument, NULL, 'n' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "interval", required_argument, NULL, 'i' },
 	{},
 };
 
@@ -68,7 +72,7 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 	optind = 1;
 	opterr = 0;
 	/* "+": stop at the first non-option so "--" and COMMAND's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:p:d:fjTvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:d:fjTvhn:c:u:i:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			pid_t *pids;
@@ -120,6 +124,19 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			}
 			o->folded_file = optarg;
 			break;
+		case 'n':
+		case 'c':
+		case 'u':
+			if (cli_parse_target(c, optarg, o, err))
+				goto usage_err;
+			break;
+		case 'i':
+			if (parse_double(optarg, WS_MIN_INTERVAL_S, WS_MAX_DURATION_S, &o->interval_s)) {
+				fprintf(err, "waitscope: invalid interval '%s': expected seconds from "
+					"%.1f to %.0f\n", optarg, WS_MIN_INTERVAL_S, WS_MAX_DURATION_S);
+				goto usage_err;
+			}
+			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;
 			break;
@@ -157,14 +174,8 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 		goto usage_err;
 	}
 
-	if (o->command && o->n_pids) {
-		fprintf(err, "waitscope: give either -p PID or -- COMMAND, not both\n");
+	if (cli_check_targets(o, err))
 		goto usage_err;
-	}
-	if (!o->command && !o->n_pids) {
-		fprintf(err, "waitscope: no target: give -p PID or -- COMMAND (see --help)\n");
-		goto usage_err;
-	}
 	if (o->command && !o->duration_set)
 		o->duration_s = 0; /* until the command exits */
 	return CLI_OK;
