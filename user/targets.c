@@ -123,7 +123,7 @@ static bool has_matching_ancestor(const struct proc_entry *procs, size_t n, pid_
 	const struct proc_entry *e = find_proc(procs, n, pid);
 	size_t steps;
 
-	for (steps = 0; e && e->ppid > 0 && steps < n; steps++) {
+	for (steps = 0; e && e->ppid > 0 && e->ppid != pid && steps < n; steps++) {
 		if (in_set(matches, n_matches, e->ppid))
 			return true;
 		e = find_proc(procs, n, e->ppid);
