@@ -78,7 +78,8 @@ int cgroup_procs_parse(const char *text, pid_t **pids, size_t *n, size_t *cap);
 /*
  * Resolve -c PATH to the PIDs of every process in the cgroup and its descendant cgroups, with a
  * one-line error on a missing path (-ENOENT), a path that is not a cgroup v2 directory (-ENOTDIR)
- * or an empty cgroup (-ESRCH). Caller frees *pids.
+ * or an empty cgroup (-ESRCH). An absolute path outside the cgroup2 mount that exists (e.g. a
+ * cgroup v1 directory) is taken as it is, and refused as not cgroup v2. Caller frees *pids.
  */
 int targets_by_cgroup(const char *path, pid_t **pids, size_t *n);
 

@@ -161,7 +161,7 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n)
 	char mount[4096], dir[4096], *text = NULL;
 	struct statfs sfs;
 	struct stat st;
-	size_t cap = 0;
+	size_t cap = 0, i, k;
 	int err;
 
 	*pids = NULL;
@@ -178,7 +178,11 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n)
 		       err == -ENOENT ? "no cgroup2 file system mounted" : strerror(-err));
 		return err;
 	}
-	err = cgroup_resolve_path(mount, arg, dir, sizeof(dir));
+	/* An existing absolute path outside the mount (a cgroup v1 directory...) is checked as is. */
+	if (arg[0] == '/' && strncmp(arg, mount, strlen(mount)) != 0 && stat(arg, &st) == 0)
+		err = snprintf(dir, sizeof(dir), "%s", arg) >= (int)sizeof(dir) ? -ENAMETOOLONG : 0;
+	else
+		err = cgroup_resolve_path(mount, arg, dir, sizeof(dir));
 	if (err) {
 		ws_err("invalid cgroup path '%s': %s", arg,
 		       err == -EINVAL ? "empty or contains '..'" : strerror(-err));
@@ -193,7 +197,7 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n)
 		return err;
 	}
 	if (!S_ISDIR(st.st_mode) || statfs(dir, &sfs) || sfs.f_type != CGROUP2_MAGIC) {
-		ws_err("%s is not a cgroup v2 directory (mounted at %s)", dir, mount);
+		ws_err("%s is not a cgroup v2 directory (cgroup2 is mounted at %s)", dir, mount);
 		return -ENOTDIR;
 	}
 	err = cgroup_walk(dir, pids, n, &cap, 0);
@@ -201,6 +205,16 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n)
 		ws_err("failed to read cgroup %s: %s", dir, strerror(-err));
 		goto fail;
 	}
+	/* Kernel threads (in the root cgroup), zombies and waitscope itself are not targets. */
+	for (i = 0, k = 0; i < *n; i++) {
+		struct proc_stat ps;
+
+		if ((*pids)[i] == getpid() || proc_stat_read((*pids)[i], &ps) ||
+		    ps.flags & WS_PF_KTHREAD || ps.state == 'Z' || ps.state == 'X')
+			continue;
+		(*pids)[k++] = (*pids)[i];
+	}
+	*n = k;
 	if (!*n) {
 		ws_err("cgroup %s has no processes", dir);
 		err = -ESRCH;
