@@ -352,7 +352,11 @@ static int write_last_pid(pid_t pid)
  */
 static void reuse_helper(int fd, const char *ready_file, double spin_s)
 {
-	const char *sl_args[] = { "-n", "1", NULL }, *sp_args[] = { "-n", "1", NULL };
+	/*
+	 * The spinner's main thread and first thread reuse the sleeper's two thread ids too; its
+	 * other threads get fresh ids, so reuse cannot hide behind the sleeper's exit records.
+	 */
+	const char *sl_args[] = { "-n", "1", NULL }, *sp_args[] = { "-n", "3", NULL };
 	struct example a, sp = { 0 };
 	char msg[64];
 	int tries, i;
