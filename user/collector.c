@@ -51,6 +51,8 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	skel->rodata->follow_children = o->follow_children;
 	skel->rodata->use_tid_hash = raw;
 	skel->rodata->collect_stacks = o->stacks;
+	skel->rodata->target_cgroup_id = o->cgroup_id;
+	skel->rodata->target_cgroup_level = o->cgroup_level;
 	if (!o->stacks) { /* unused: keep them tiny */
 		bpf_map__set_max_entries(skel->maps.stacks, 1);
 		bpf_map__set_max_entries(skel->maps.offcpu, 1);

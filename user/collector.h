@@ -14,6 +14,8 @@ struct collector_opts {
 	bool force_raw_tp; /* skip tp_btf, load the raw_tp programs */
 	bool follow_children;
 	bool stacks;       /* collect off-CPU stacks (--folded) */
+	__u64 cgroup_id;   /* -c: tasks moved into this cgroup during the window become targets */
+	__u32 cgroup_level;
 };
 
 struct collector {

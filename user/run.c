@@ -394,6 +394,7 @@ int ws_run(const struct ws_opts *o)
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
 	struct load_sampler ls = { 0 };
+	struct cgroup_target cg = { 0 };
 	struct ws_cred cred;
 	struct live live;
 	pid_t *found = NULL;
@@ -414,12 +415,14 @@ int ws_run(const struct ws_opts *o)
 	/* Targets first: a bad PID is a usage error whatever the privileges. */
 	if (o->name || o->cgroup) {
 		err = o->name ? targets_by_name(o->name, &found, &n_pids)
-			      : targets_by_cgroup(o->cgroup, &found, &n_pids);
+			      : targets_by_cgroup(o->cgroup, &found, &n_pids, &cg);
 		if (err) {
 			status = err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 			goto cleanup;
 		}
 		pids = found;
+		copts.cgroup_id = cg.id;
+		copts.cgroup_level = cg.level;
 	}
 	if (o->user && cred_resolve(o->user, &cred)) {
 		ws_err("no such user: %s", o->user);

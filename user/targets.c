@@ -259,3 +259,19 @@ enum target_liveness target_liveness(unsigned long long recorded_start, int read
 		return TARGET_EXITED;
 	return TARGET_ALIVE;
 }
+
+int cgroup_level(const char *mount, const char *dir)
+{
+	size_t ml = strlen(mount);
+	const char *p;
+	int level = 0;
+
+	while (ml > 1 && mount[ml - 1] == '/')
+		ml--;
+	if (strncmp(dir, mount, ml) != 0 || (dir[ml] && dir[ml] != '/'))
+		return -EINVAL;
+	for (p = dir + ml; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			level++;
+	return level;
+}

@@ -75,13 +75,22 @@ int cgroup_resolve_path(const char *mount, const char *arg, char *out, size_t si
  */
 int cgroup_procs_parse(const char *text, pid_t **pids, size_t *n, size_t *cap);
 
+/* Depth of directory dir below the cgroup2 mount (the mount itself is 0); -EINVAL if outside. */
+int cgroup_level(const char *mount, const char *dir);
+
+/* The cgroup -c names, for the kernel side: its id (inode number) and depth. */
+struct cgroup_target {
+	unsigned long long id;
+	unsigned int level;
+};
+
 /*
  * Resolve -c PATH to the PIDs of every process in the cgroup and its descendant cgroups, with a
  * one-line error on a missing path (-ENOENT), a path that is not a cgroup v2 directory (-ENOTDIR)
  * or an empty cgroup (-ESRCH). An absolute path outside the cgroup2 mount that exists (e.g. a
  * cgroup v1 directory) is taken as it is, and refused as not cgroup v2. Caller frees *pids.
  */
-int targets_by_cgroup(const char *path, pid_t **pids, size_t *n);
+int targets_by_cgroup(const char *path, pid_t **pids, size_t *n, struct cgroup_target *cg);
 
 /* PID reuse: is the process with a recorded start time still the same one? */
 enum target_liveness {

@@ -156,7 +156,7 @@ static int cgroup_walk(const char *dir, pid_t **pids, size_t *n, size_t *cap, in
 	return err;
 }
 
-int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n)
+int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n, struct cgroup_target *cg)
 {
 	char mount[4096], dir[4096], *text = NULL;
 	struct statfs sfs;
@@ -200,6 +200,8 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n)
 		ws_err("%s is not a cgroup v2 directory (cgroup2 is mounted at %s)", dir, mount);
 		return -ENOTDIR;
 	}
+	cg->id = st.st_ino; /* a cgroup2 directory's inode number is the cgroup id */
+	cg->level = (unsigned int)cgroup_level(mount, dir);
 	err = cgroup_walk(dir, pids, n, &cap, 0);
 	if (err) {
 		ws_err("failed to read cgroup %s: %s", dir, strerror(-err));

@@ -248,7 +248,8 @@ Test(targets, cgroup, .description = "-c profiles every process of a cgroup; err
 		v = parse_ok(&r, r.out);
 		cr_assert_eq(jl_len(jl_get(v, "targets")), 1, "%s", r.out);
 		cr_assert(has_target(v, ex.target));
-		cr_assert(get_u(v, "totals.on_cpu_ns") > 500000000ull, "the spinner was profiled");
+		cr_assert(get_u(v, "totals.on_cpu_ns") > 500000000ull, "the spinner was profiled: "
+			  "%llu ns on CPU", get_u(v, "totals.on_cpu_ns"));
 		jl_free(v);
 		run_result_free(&r);
 	}
@@ -269,6 +270,72 @@ Test(targets, cgroup, .description = "-c profiles every process of a cgroup; err
 		cr_assert_not_null(strstr(r.err, "not a cgroup v2"), "%s", r.err);
 		run_result_free(&r);
 	}
+}
+
+/* On-CPU time the report's threads of process tgid add up to. */
+static unsigned long long process_on_cpu(const struct jl_value *root, pid_t tgid)
+{
+	const struct jl_value *threads = jl_get(root, "threads");
+	unsigned long long sum = 0;
+	size_t i;
+
+	for (i = 0; i < jl_len(threads); i++)
+		if (get_u(jl_at(threads, i), "tgid") == (unsigned long long)tgid)
+			sum += get_u(jl_at(threads, i), "on_cpu_ns");
+	return sum;
+}
+
+Test(targets, cgroup_migration, .description = "-c: a process moved into the cgroup mid-window "
+     "becomes a target", .fini = cgroup_teardown)
+{
+	const char *sp_args[] = { "-n", "1", NULL };
+	char mount[512], procs[700], pidbuf[16], ready[64];
+	struct example in, later;
+	struct run_result r;
+	struct jl_value *v;
+	pid_t mover;
+	int status, i;
+
+	cgroup2_mount(mount, sizeof(mount));
+	snprintf(test_cgroup, sizeof(test_cgroup), "%s/wstest-%d", mount, (int)getpid());
+	cr_assert_eq(mkdir(test_cgroup, 0755), 0, "mkdir %s: %s", test_cgroup, strerror(errno));
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", test_cgroup);
+	cr_assert_eq(example_start(&in, "sleeper", sp_args), 0);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", in.target);
+	write_str(procs, pidbuf);
+	cr_assert_eq(example_start(&later, "spinner", sp_args), 0);
+	snprintf(ready, sizeof(ready), "/tmp/wscg-%d.ready", (int)getpid());
+	unlink(ready);
+	mover = fork();
+	cr_assert(mover >= 0);
+	if (mover == 0) {
+		int fd;
+
+		for (i = 0; i < 1000 && access(ready, F_OK); i++)
+			usleep(10000);
+		usleep(300000);
+		snprintf(pidbuf, sizeof(pidbuf), "%d", later.target);
+		fd = open(procs, O_WRONLY);
+		_exit(fd >= 0 && write(fd, pidbuf, strlen(pidbuf)) > 0 ? 0 : 1);
+	}
+	{
+		const char *args[] = { "-c", test_cgroup, "-d", "2", "-j", "--ready-file", ready,
+				       NULL };
+
+		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
+	}
+	waitpid(mover, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "moved the spinner in");
+	v = parse_ok(&r, r.out);
+	cr_assert(has_target(v, in.target), "the member at the start");
+	/* Moved in ~0.3 s into a 2 s window: well over half a second on CPU. */
+	cr_assert(process_on_cpu(v, later.target) > 500000000ull, "moved-in spinner on-CPU %llu ns",
+		  process_on_cpu(v, later.target));
+	jl_free(v);
+	run_result_free(&r);
+	example_stop(&in);
+	example_stop(&later);
+	unlink(ready);
 }
 
 static char user_dir[64];

@@ -213,3 +213,13 @@ Test(targets, liveness, .description = "PID reuse: a different start time is ano
 	cr_assert_eq(target_liveness(1000, 0, 'Z', 1000), TARGET_EXITED);
 	cr_assert_eq(target_liveness(0, 0, 'S', 5), TARGET_ALIVE, "unknown start: not reused");
 }
+
+Test(targets, cgroup_depth, .description = "depth below the mount: the kernel's cgroup level")
+{
+	cr_assert_eq(cgroup_level("/sys/fs/cgroup", "/sys/fs/cgroup"), 0);
+	cr_assert_eq(cgroup_level("/sys/fs/cgroup", "/sys/fs/cgroup/a"), 1);
+	cr_assert_eq(cgroup_level("/sys/fs/cgroup/", "/sys/fs/cgroup/system.slice/x.service"), 2);
+	cr_assert_eq(cgroup_level("/sys/fs/cgroup/unified", "/sys/fs/cgroup/unified/a/b/c"), 3);
+	cr_assert_eq(cgroup_level("/sys/fs/cgroup", "/sys/fs/cgroupx/a"), -EINVAL);
+	cr_assert_eq(cgroup_level("/sys/fs/cgroup", "/proc"), -EINVAL);
+}
