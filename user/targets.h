@@ -10,13 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "procfs.h"
 
-/* One process as seen by the scanner. */
-struct proc_entry {
-	pid_t tgid;
-	pid_t ppid;
-	char comm[16];
-};
 
 /*
  * Name matching rule (-n), like pgrep: a process matches when its comm (the 15-character name in
@@ -44,9 +39,6 @@ int match_by_name(const struct proc_entry *procs, size_t n, const char *name, pi
  */
 size_t match_roots(const struct proc_entry *procs, size_t n, const pid_t *matches,
 		   size_t n_matches, pid_t *roots, size_t max);
-
-/* All processes from /proc (kernel threads left out). Caller frees *out. */
-int proc_scan_all(struct proc_entry **out, size_t *n);
 
 /*
  * Resolve -n NAME to target PIDs: a one-line error and -ESRCH when nothing matches, -EINVAL on a

@@ -16,49 +16,6 @@
 #define CGROUP2_MAGIC 0x63677270 /* CGROUP2_SUPER_MAGIC, linux/magic.h */
 #define MAX_LISTED 8             /* candidates named in the ambiguity error */
 
-int proc_scan_all(struct proc_entry **out, size_t *n)
-{
-	struct proc_entry *procs = NULL;
-	size_t cap = 0;
-	struct dirent *de;
-	DIR *dir;
-
-	*out = NULL;
-	*n = 0;
-	dir = opendir("/proc");
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		struct proc_stat st;
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-
-		if (*end || pid <= 0 || proc_stat_read((pid_t)pid, &st))
-			continue;
-		if (st.flags & WS_PF_KTHREAD || st.state == 'Z' || st.state == 'X')
-			continue;
-		if (*n == cap) {
-			struct proc_entry *g;
-
-			cap = cap ? cap * 2 : 256;
-			g = realloc(procs, cap * sizeof(*g));
-			if (!g) {
-				free(procs);
-				closedir(dir);
-				return -ENOMEM;
-			}
-			procs = g;
-		}
-		procs[*n].tgid = (pid_t)pid;
-		procs[*n].ppid = st.ppid;
-		snprintf(procs[*n].comm, sizeof(procs[*n].comm), "%s", st.comm);
-		(*n)++;
-	}
-	closedir(dir);
-	*out = procs;
-	return 0;
-}
-
 static void format_pids(char *buf, size_t size, const pid_t *pids, size_t n, size_t total)
 {
 	size_t i, off = 0;
