@@ -23,17 +23,17 @@ int cli_parse_target(int opt, const char *arg, struct ws_opts *o, FILE *err)
 /* Exactly one target source; -u only with a command. */
 int cli_check_targets(const struct ws_opts *o, FILE *err)
 {
-	int sources = (o->n_pids > 0) + (o->name != NULL) + (o->cgroup != NULL) +
-		      (o->command != NULL);
+	int sources =
+		(o->n_pids > 0) + (o->name != NULL) + (o->cgroup != NULL) + (o->command != NULL);
 
 	if (sources > 1) {
 		fprintf(err, "waitscope: give one target: -p PID, -n NAME, -c CGROUP or "
-			"-- COMMAND\n");
+			     "-- COMMAND\n");
 		return -1;
 	}
 	if (!sources) {
 		fprintf(err, "waitscope: no target: give -p PID, -n NAME, -c CGROUP or -- COMMAND "
-			"(see --help)\n");
+			     "(see --help)\n");
 		return -1;
 	}
 	if (o->user && !o->command) {

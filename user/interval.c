@@ -60,8 +60,7 @@ __u64 interval_busy_ns(const struct ws_times *d)
 
 const char *interval_class(const struct ws_times *d)
 {
-	static const char *const names[] = { "cpu-bound", "cpu-starved", "io-bound",
-					     "lock-bound" };
+	static const char *const names[] = {"cpu-bound", "cpu-starved", "io-bound", "lock-bound"};
 	__u64 total = d->on_cpu_ns + d->runq_ns + d->blocked_ns;
 	__u64 idle = d->blocked_by_cause[WS_CAUSE_IDLE], busy, parts[4];
 	size_t i, best = 0;
@@ -102,8 +101,9 @@ void interval_compute(const struct ws_snapshot *prev, const struct ws_snapshot *
 	out->runq_share = ws_ratio(d.runq_ns, total);
 	out->blocked_share = ws_ratio(d.blocked_ns, total);
 	out->busy_on_cpu_share = ws_ratio(d.on_cpu_ns, interval_busy_ns(&d));
-	out->switches_per_s = out->interval_s > 0 ?
-		(double)(d.vol_switches + d.invol_switches) / out->interval_s : NAN;
+	out->switches_per_s =
+		out->interval_s > 0 ? (double)(d.vol_switches + d.invol_switches) / out->interval_s
+				    : NAN;
 	out->top_cause = -1;
 	for (k = 0; k < WS_CAUSE_KINDS; k++) {
 		if (d.blocked_by_cause[k] > best) {
@@ -122,7 +122,8 @@ static double pct(double share)
 
 void interval_print_text(FILE *f, const struct ws_interval *iv)
 {
-	fprintf(f, "%7.1fs  threads %3llu  cpu %5.1f%%  runq %5.1f%%  blocked %5.1f%%  "
+	fprintf(f,
+		"%7.1fs  threads %3llu  cpu %5.1f%%  runq %5.1f%%  blocked %5.1f%%  "
 		"busy-cpu %5.1f%%  sw/s %7.0f  wait %s",
 		iv->t_s, (unsigned long long)iv->threads, pct(iv->on_cpu_share),
 		pct(iv->runq_share), pct(iv->blocked_share), pct(iv->busy_on_cpu_share),

@@ -131,8 +131,8 @@ static bool has_matching_ancestor(const struct proc_entry *procs, size_t n, pid_
 	return false;
 }
 
-size_t match_roots(const struct proc_entry *procs, size_t n, const pid_t *matches,
-		   size_t n_matches, pid_t *roots, size_t max)
+size_t match_roots(const struct proc_entry *procs, size_t n, const pid_t *matches, size_t n_matches,
+		   pid_t *roots, size_t max)
 {
 	size_t i, k = 0;
 
@@ -162,7 +162,8 @@ int mountinfo_find_cgroup2(const char *text, char *mount, size_t size)
 			buf[len] = '\0';
 			sep = strstr(buf, " - ");
 			if (sep && sscanf(buf, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-			    sscanf(sep + 3, "%63s", fstype) == 1 && strcmp(fstype, "cgroup2") == 0) {
+			    sscanf(sep + 3, "%63s", fstype) == 1 &&
+			    strcmp(fstype, "cgroup2") == 0) {
 				if (strlen(mnt) >= size)
 					return -ENAMETOOLONG;
 				strcpy(mount, mnt);
@@ -248,8 +249,8 @@ int cgroup_procs_parse(const char *text, pid_t **pids, size_t *n, size_t *cap)
 	return 0;
 }
 
-enum target_liveness target_liveness(unsigned long long recorded_start, int read_err,
-				     char state, unsigned long long start_now)
+enum target_liveness target_liveness(unsigned long long recorded_start, int read_err, char state,
+				     unsigned long long start_now)
 {
 	if (read_err)
 		return TARGET_EXITED;

@@ -14,7 +14,7 @@
 #include "targets.h"
 
 #define CGROUP2_MAGIC 0x63677270 /* CGROUP2_SUPER_MAGIC, linux/magic.h */
-#define MAX_LISTED 8             /* candidates named in the ambiguity error */
+#define MAX_LISTED 8		 /* candidates named in the ambiguity error */
 
 static void format_pids(char *buf, size_t size, const pid_t *pids, size_t n, size_t total)
 {
@@ -61,7 +61,8 @@ int targets_by_name(const char *name, pid_t **pids, size_t *n)
 		format_pids(list, sizeof(list), roots, nroots < MAX_LISTED ? nroots : MAX_LISTED,
 			    nroots);
 		ws_err("name '%s' is ambiguous: it matches %zu separate processes (PIDs %s): "
-		       "pick one with -p PID", name, nroots, list);
+		       "pick one with -p PID",
+		       name, nroots, list);
 		err = -EEXIST;
 	}
 cleanup:
@@ -135,7 +136,8 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n, struct cgroup_ta
 		       err == -ENOENT ? "no cgroup2 file system mounted" : strerror(-err));
 		return err;
 	}
-	/* An existing absolute path outside the mount (a cgroup v1 directory...) is checked as is. */
+	/* An existing absolute path outside the mount (a cgroup v1 directory...) is checked as is.
+	 */
 	if (arg[0] == '/' && strncmp(arg, mount, strlen(mount)) != 0 && stat(arg, &st) == 0)
 		err = snprintf(dir, sizeof(dir), "%s", arg) >= (int)sizeof(dir) ? -ENAMETOOLONG : 0;
 	else
@@ -194,7 +196,7 @@ int targets_recheck(struct collector *c, struct ws_profile *p)
 	for (i = 0; i < p->n_targets; i++) {
 		struct ws_target_info *t = &p->targets[i];
 		enum target_liveness l;
-		struct proc_stat st = { 0 };
+		struct proc_stat st = {0};
 		int err;
 
 		if (t->exited || !t->start_ticks) {
@@ -208,8 +210,10 @@ int targets_recheck(struct collector *c, struct ws_profile *p)
 			continue;
 		}
 		if (l == TARGET_REUSED)
-			ws_warn("process %d (%s) exited and its PID now names another process (%s): "
-				"not profiling it", t->tgid, t->comm, st.comm);
+			ws_warn("process %d (%s) exited and its PID now names another process "
+				"(%s): "
+				"not profiling it",
+				t->tgid, t->comm, st.comm);
 		else
 			ws_warn("process %d (%s) exited before the window began", t->tgid, t->comm);
 		err = collector_remove_target(c, t->tgid);
