@@ -562,3 +562,60 @@ Test(targets, interval_json_lines, .description = "-i 0.5 -d 2 -j: JSON Lines, t
 	cr_assert_eq(reports, 1);
 	run_result_free(&r);
 }
+
+/* Run cmd under script(1), so that waitscope's stderr is a terminal; returns what it printed. */
+static char *run_on_tty(const char *cmd)
+{
+	char *buf = NULL, line[2048];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len), *p;
+	size_t n;
+
+	snprintf(line, sizeof(line), "script -qec '%s' /dev/null", cmd);
+	p = popen(line, "r");
+	cr_assert_not_null(p);
+	while ((n = fread(line, 1, sizeof(line), p)) > 0)
+		fwrite(line, 1, n, out);
+	pclose(p);
+	fclose(out);
+	return buf;
+}
+
+Test(targets, progress_on_tty_only, .description = "progress line on a terminal, erased; none "
+     "when stderr is not a terminal, none with -i")
+{
+	const char *sp_args[] = { "-n", "1", NULL };
+	char ws[512], cmd[700], pid[16], *out, *last;
+	struct run_result r;
+	struct example ex;
+
+	if (system("command -v script > /dev/null"))
+		cr_skip_test("needs script(1) (bsdutils) to give waitscope a terminal");
+	cr_assert_eq(example_start(&ex, "spinner", sp_args), 0);
+	itest_build_path("waitscope", ws, sizeof(ws));
+	snprintf(pid, sizeof(pid), "%d", ex.target);
+	snprintf(cmd, sizeof(cmd), "%s -p %s -d 1", ws, pid);
+	out = run_on_tty(cmd);
+	cr_assert_not_null(strstr(out, "\rwaitscope: 0."), "progress shown: %s", out);
+	cr_assert_not_null(strstr(out, " / 1.0 s, "), "elapsed / total: %s", out);
+	cr_assert_not_null(strstr(out, " events"), "events seen: %s", out);
+	/* Erased: blanks over the last progress line, a carriage return, then the report. */
+	last = strstr(out, "\rwaitscope: pid ");
+	cr_assert(last && last > out && last[-1] == ' ', "cleared before the report: %s", out);
+	cr_assert_null(strstr(last, " events"), "no progress after the clear");
+	free(out);
+
+	snprintf(cmd, sizeof(cmd), "%s -p %s -d 1 -i 0.5", ws, pid);
+	out = run_on_tty(cmd);
+	cr_assert_null(strstr(out, " events"), "no progress with -i: %s", out);
+	free(out);
+	{
+		const char *args[] = { "-p", pid, "-d", "0.5", NULL };
+
+		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
+		cr_assert_eq(r.status, 0, "%s", r.err);
+		cr_assert_null(strchr(r.err, '\r'), "no progress into a pipe: %s", r.err);
+		run_result_free(&r);
+	}
+	example_stop(&ex);
+}
