@@ -417,7 +417,7 @@ int ws_run(const struct ws_opts *o)
 		err = o->name ? targets_by_name(o->name, &found, &n_pids)
 			      : targets_by_cgroup(o->cgroup, &found, &n_pids, &cg);
 		if (err) {
-			status = err == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+			status = targets_usage_error(err) ? EXIT_USAGE : EXIT_RUNTIME;
 			goto cleanup;
 		}
 		pids = found;

@@ -276,3 +276,9 @@ int cgroup_level(const char *mount, const char *dir)
 			level++;
 	return level;
 }
+
+bool targets_usage_error(int err)
+{
+	return err == -ESRCH || err == -EINVAL || err == -EEXIST || err == -ENOENT ||
+	       err == -ENOTDIR || err == -ENAMETOOLONG;
+}

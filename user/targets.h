@@ -84,6 +84,9 @@ struct cgroup_target {
  */
 int targets_by_cgroup(const char *path, pid_t **pids, size_t *n, struct cgroup_target *cg);
 
+/* Is an error of targets_by_name / targets_by_cgroup the user's (exit 2), not the system's? */
+bool targets_usage_error(int err);
+
 /* PID reuse: is the process with a recorded start time still the same one? */
 enum target_liveness {
 	TARGET_ALIVE = 0,

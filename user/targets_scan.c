@@ -60,7 +60,7 @@ int targets_by_name(const char *name, pid_t **pids, size_t *n)
 	if (nroots > 1) {
 		format_pids(list, sizeof(list), roots, nroots < MAX_LISTED ? nroots : MAX_LISTED,
 			    nroots);
-		ws_err("name '%s' is ambiguous: it matches %zu separate processes (PIDs %s): "
+		ws_err("name '%s' is ambiguous: it matches %zu separate process trees (PIDs %s): "
 		       "pick one with -p PID",
 		       name, nroots, list);
 		err = -EEXIST;

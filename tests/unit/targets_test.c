@@ -223,3 +223,12 @@ Test(targets, cgroup_depth, .description = "depth below the mount: the kernel's 
 	cr_assert_eq(cgroup_level("/sys/fs/cgroup", "/sys/fs/cgroupx/a"), -EINVAL);
 	cr_assert_eq(cgroup_level("/sys/fs/cgroup", "/proc"), -EINVAL);
 }
+
+Test(targets, usage_errors, .description = "no match, ambiguity, bad paths: exit 2; ENOMEM: 1")
+{
+	cr_assert(targets_usage_error(-ESRCH));
+	cr_assert(targets_usage_error(-EEXIST));
+	cr_assert(targets_usage_error(-ENOTDIR));
+	cr_assert(!targets_usage_error(-ENOMEM));
+	cr_assert(!targets_usage_error(-EACCES));
+}
