@@ -23,7 +23,56 @@ static void require_root(void)
 	ITEST_REQUIRE_ROOT();
 }
 
-TestSuite(targets, .init = require_root, .timeout = TIMEOUT);
+/* What a test leaves on the machine, removed by the suite's fini even when the test fails. */
+static char scratch_file[256]; /* an example copy or a ready file in /tmp */
+static char test_cgroup[600];  /* a cgroup made for the test */
+static char user_dir[64];      /* a directory the -u child writes to */
+
+static void cgroup_remove(void)
+{
+	char procs[700], parent[700], buf[4096], *line, *save = NULL;
+	FILE *f;
+	size_t n;
+	int i;
+
+	/* Members left behind (a failed test) go back to the parent cgroup first. */
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", test_cgroup);
+	snprintf(parent, sizeof(parent), "%s", test_cgroup);
+	*strrchr(parent, '/') = '\0';
+	strcat(parent, "/cgroup.procs");
+	f = fopen(procs, "r");
+	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		f = fopen(parent, "w");
+		if (f) {
+			fputs(line, f);
+			fclose(f);
+		}
+	}
+	for (i = 0; i < 100 && rmdir(test_cgroup) && errno == EBUSY; i++)
+		usleep(20000);
+}
+
+static void cleanup(void)
+{
+	char cmd[128];
+
+	if (scratch_file[0])
+		unlink(scratch_file);
+	if (test_cgroup[0])
+		cgroup_remove();
+	if (user_dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", user_dir);
+		if (system(cmd))
+			fprintf(stderr, "failed to remove %s\n", user_dir);
+	}
+	scratch_file[0] = test_cgroup[0] = user_dir[0] = '\0';
+}
+
+TestSuite(targets, .init = require_root, .fini = cleanup, .timeout = TIMEOUT);
 
 static struct jl_value *parse_ok(const struct run_result *r, const char *text)
 {
@@ -62,6 +111,7 @@ static void unique_copy(const char *example, char *path, size_t size, char *name
 	snprintf(name, nsize, "wsn%d%c", (int)getpid(), example[0]);
 	snprintf(path, size, "/tmp/%s", name);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, path);
+	snprintf(scratch_file, sizeof(scratch_file), "%s", path);
 	cr_assert_eq(system(cmd), 0, "copy %s", src);
 }
 
@@ -216,15 +266,6 @@ static void cgroup2_mount(char *mount, size_t size)
 	snprintf(mount, size, "%s", mnt);
 }
 
-static char test_cgroup[600];
-
-static void cgroup_teardown(void)
-{
-	if (test_cgroup[0])
-		rmdir(test_cgroup);
-	test_cgroup[0] = '\0';
-}
-
 static void write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -236,8 +277,7 @@ static void write_str(const char *path, const char *s)
 	cr_assert_eq(n, (ssize_t)strlen(s), "write %s to %s: %s", s, path, strerror(errno));
 }
 
-Test(targets, cgroup, .description = "-c profiles every process of a cgroup; errors exit 2",
-     .fini = cgroup_teardown)
+Test(targets, cgroup, .description = "-c profiles every process of a cgroup; errors exit 2")
 {
 	const char *sp_args[] = { "-n", "1", NULL };
 	char mount[512], rel[64], procs[700], pidbuf[16];
@@ -296,7 +336,7 @@ Test(targets, cgroup, .description = "-c profiles every process of a cgroup; err
 
 
 Test(targets, cgroup_migration, .description = "-c: a process moved into the cgroup mid-window "
-     "becomes a target", .fini = cgroup_teardown)
+     "becomes a target")
 {
 	const char *sp_args[] = { "-n", "1", NULL };
 	char mount[512], procs[700], pidbuf[16], ready[64];
@@ -316,6 +356,7 @@ Test(targets, cgroup_migration, .description = "-c: a process moved into the cgr
 	cr_assert_eq(example_start(&later, "spinner", sp_args), 0);
 	snprintf(ready, sizeof(ready), "/tmp/wscg-%d.ready", (int)getpid());
 	unlink(ready);
+	snprintf(scratch_file, sizeof(scratch_file), "%s", ready);
 	mover = fork();
 	cr_assert(mover >= 0);
 	if (mover == 0) {
@@ -349,22 +390,7 @@ Test(targets, cgroup_migration, .description = "-c: a process moved into the cgr
 	unlink(ready);
 }
 
-static char user_dir[64];
-
-static void user_teardown(void)
-{
-	char cmd[128];
-
-	if (!user_dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", user_dir);
-	if (system(cmd))
-		fprintf(stderr, "failed to remove %s\n", user_dir);
-	user_dir[0] = '\0';
-}
-
-Test(targets, user, .description = "-u nobody: the command runs as nobody, waitscope as root",
-     .fini = user_teardown)
+Test(targets, user, .description = "-u nobody: the command runs as nobody, waitscope as root")
 {
 	char script[512], out[256], status[4096];
 	struct run_result r;
@@ -487,6 +513,7 @@ Test(targets, pid_reuse, .description = "a target's PID reused by a new process 
 		cr_skip_test("needs a writable /proc/sys/kernel/ns_last_pid to force PID reuse");
 	snprintf(ready, sizeof(ready), "/tmp/wsreuse-%d.ready", (int)getpid());
 	unlink(ready);
+	snprintf(scratch_file, sizeof(scratch_file), "%s", ready);
 	cr_assert_eq(example_start(&b, "sleeper", sl_args), 0); /* keeps the window open */
 	cr_assert_eq(pipe(pipefd), 0);
 	helper = fork();
