@@ -112,6 +112,7 @@ Test(cli, usage_errors, .description = "malformed input: one line on stderr, CLI
 		{ { "-p", "1", "-i", "0.05", NULL }, "invalid interval" },
 		{ { "-p", "1", "-i", "x", NULL }, "invalid interval" },
 		{ { "-p", "1", "-d", "1", "-i", "2", NULL }, "longer than the window" },
+		{ { "-p", "1", "-i", "11", NULL }, "longer than the window" },
 	};
 	size_t i;
 
@@ -131,6 +132,7 @@ Test(cli, target_options, .description = "-n, -c, -u with a command, -i: stored 
 {
 	struct ws_opts o;
 	const char *a1[] = { "-n", "^gunicorn$", "-i", "0.5", NULL };
+	const char *a4[] = { "-i", "60", "--", "sleep", "100", NULL };
 	const char *a2[] = { "--cgroup", "system.slice/x.service", "--interval", "2", NULL };
 	const char *a3[] = { "-u", "nobody", "--", "sleep", "1", NULL };
 
@@ -146,6 +148,8 @@ Test(cli, target_options, .description = "-n, -c, -u with a command, -i: stored 
 	cr_assert_eq(parse(&o, out, err, a3), CLI_OK);
 	cr_assert_str_eq(o.user, "nobody");
 	cr_assert_str_eq(o.command[0], "sleep");
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, a4), CLI_OK, "a command runs until it exits: %s", err);
 	cli_free(&o);
 }
 
