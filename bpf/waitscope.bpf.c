@@ -28,6 +28,8 @@
 const volatile bool follow_children = false; /* -f: processes forked by targets become targets */
 const volatile bool use_tid_hash = false;    /* raw_tp fallback: state lives in acct_by_tid */
 const volatile bool collect_stacks = false;  /* --folded/--pprof: stacks (costly: opt-in) */
+const volatile __u64 target_cgroup_id = 0;   /* -c: processes moved into this cgroup (or below) */
+const volatile __u32 target_cgroup_level = 0; /* its depth below the cgroup2 root */
 
 /* Set by the collector after load, before attach. */
 __u64 window_start_ns = 0;
@@ -156,10 +158,19 @@ static __always_inline void count_anomaly(struct ws_thread_acct *a)
 		c->anomalies++;
 }
 
-/* The one filter every handler runs first. */
+/*
+ * The one filter every handler runs first. A target whose thread group died stays in the map
+ * (user space reads its exit time) but is no longer counted: a new process that gets the same
+ * PID is not a target.
+ */
 static __always_inline bool is_target(__u32 tgid)
 {
-	return tgid && bpf_map_lookup_elem(&targets, &tgid);
+	struct ws_target *t;
+
+	if (!tgid)
+		return false;
+	t = bpf_map_lookup_elem(&targets, &tgid);
+	return t && !t->group_dead;
 }
 
 static __always_inline __u32 log2_u32(__u32 v)
@@ -739,9 +750,10 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 	if (c)
 		c->forks++;
 	ctgid = btf ? child->tgid : BPF_CORE_READ(child, tgid);
-	if (!follow_children || ctgid == ptgid)
+	if (!follow_children || ctgid == ptgid || is_target(ctgid))
 		return;
-	if (bpf_map_update_elem(&targets, &ctgid, &t, BPF_NOEXIST) && !is_target(ctgid))
+	/* BPF_ANY: the child may reuse the PID of a target that died (group_dead) earlier. */
+	if (bpf_map_update_elem(&targets, &ctgid, &t, BPF_ANY))
 		count_drop(WS_DROP_TARGET_FULL);
 }
 
@@ -756,6 +768,52 @@ SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
 	on_fork(parent, child, false);
+	return 0;
+}
+
+/* ---- cgroup_attach_task: with -c, a process moved into the target cgroup becomes a target ---- */
+
+#define WS_MAX_CGROUP_LEVEL 64
+
+/* Rare (a migration, not a scheduling event): the cost is off the hot path. */
+static __always_inline void on_cgroup_attach(struct cgroup *dst, struct task_struct *task,
+					     bool btf)
+{
+	struct cgroup *anc = NULL;
+	struct ws_target t = {};
+	__u32 tgid, level = target_cgroup_level;
+	__u64 id;
+
+	if (!target_cgroup_id || level >= WS_MAX_CGROUP_LEVEL)
+		return;
+	if (BPF_CORE_READ(dst, level) < (int)level)
+		return;
+	/* ancestors[level] is dst's ancestor at the target's depth (dst itself when equal). */
+	if (bpf_probe_read_kernel(&anc, sizeof(anc), &dst->ancestors[level]) || !anc)
+		return;
+	id = BPF_CORE_READ(anc, kn, id);
+	if (id != target_cgroup_id)
+		return;
+	tgid = btf ? task->tgid : BPF_CORE_READ(task, tgid);
+	if (is_target(tgid))
+		return;
+	if (bpf_map_update_elem(&targets, &tgid, &t, BPF_ANY))
+		count_drop(WS_DROP_TARGET_FULL);
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(tp_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	on_cgroup_attach(dst, task, true);
+	return 0;
+}
+
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(raw_cgroup_attach_task, struct cgroup *dst, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	on_cgroup_attach(dst, task, false);
 	return 0;
 }
 
@@ -801,6 +859,9 @@ static __always_inline void on_exit(struct task_struct *p, bool btf)
 	count_event();
 
 	a = acct_get(btf ? p : NULL, tid, false);
+	/* Group already dead: a thread without state is from a new process that reused the PID. */
+	if (!a && target->group_dead)
+		return;
 	if (a && a->state != WS_STATE_EXITED) {
 		if (a->first_ns)
 			acct_close_interval(a, now);

@@ -24,24 +24,41 @@ static const struct option long_opts[] = {
 	{ "folded", required_argument, NULL, OPT_FOLDED },
 	{ "pprof", required_argument, NULL, OPT_PPROF },
 	{ "prom", required_argument, NULL, OPT_PROM },
+	{ "name", required_argument, NULL, 'n' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "interval", required_argument, NULL, 'i' },
 	{},
 };
 
 void cli_usage(FILE *f)
 {
-	fputs("USAGE: waitscope [-p PID[,PID...] | -- COMMAND [ARGS...]] [-d SECONDS] [-f] [-j] [-T] [-v]\n"
+	fputs("USAGE: waitscope {-p PID[,PID...] | -n NAME | -c CGROUP | [-u USER] -- COMMAND [ARGS...]}\n"
+	      "                 [-d SECONDS] [-i SECONDS] [-f] [-j] [-T] [-v] [--folded FILE]\n"
+	      "                 [--pprof FILE] [--prom FILE]\n"
 	      "\n"
 	      "Measure where a process's threads spend their time: on CPU, waiting in the run queue\n"
-	      "for a CPU, or blocked off CPU. Needs root (or CAP_BPF + CAP_PERFMON) and kernel BTF.\n"
+	      "for a CPU, or blocked off CPU (by cause), and whether an async event loop would help.\n"
+	      "Needs root (or CAP_BPF + CAP_PERFMON) and kernel BTF. See waitscope(8).\n"
 	      "\n"
+	      "Targets (give one):\n"
 	      "  -p, --pid PID[,PID...]  profile these processes (all their threads)\n"
+	      "  -n, --name NAME         processes whose name (comm) is NAME, or matches NAME as an\n"
+	      "                          extended regex (as pgrep); must be one process tree\n"
+	      "  -c, --cgroup PATH       every process in cgroup v2 PATH and its child cgroups\n"
+	      "                          (/sys/fs/cgroup/... or relative to it), and their forks\n"
 	      "  -- COMMAND [ARGS...]    launch COMMAND and profile it until it exits or -d ends\n"
 	      "                          (then it is sent SIGTERM)\n"
-	      "  -d, --duration SECONDS  length of the window (default 10; with -- COMMAND: until it\n"
-	      "                          exits); fractions allowed; Ctrl-C ends it early\n"
-	      "  -j, --json              print one JSON object (schema waitscope/1, docs/json.md)\n"
+	      "  -u, --user USER         run COMMAND as USER (name or uid); waitscope stays root\n"
 	      "  -f, --follow            also profile descendant processes: existing ones and those\n"
 	      "                          forked during the window (e.g. a pre-fork server's workers)\n"
+	      "\n"
+	      "Window and output:\n"
+	      "  -d, --duration SECONDS  length of the window (default 10; with -- COMMAND: until it\n"
+	      "                          exits); fractions allowed; Ctrl-C ends it early\n"
+	      "  -i, --interval SECONDS  one line per interval during the window (with -j: JSON\n"
+	      "                          Lines), then the full report\n"
+	      "  -j, --json              print one JSON object (schema waitscope/1, docs/json.md)\n"
 	      "  -T, --threads           per-thread table in the text report\n"
 	      "  -v, --verbose           libbpf and debug messages on stderr\n"
 	      "      --folded FILE       write folded stacks (flamegraph.pl, speedscope) to FILE:\n"
@@ -61,7 +78,10 @@ void cli_usage(FILE *f)
 	      "  waitscope -p 1234,1240 -d 5  # two processes (e.g. a server's workers), 5 seconds\n"
 	      "  waitscope -p 1234 -j         # JSON for scripts\n"
 	      "  waitscope -f -p 4321         # a gunicorn master and all its workers\n"
-	      "  waitscope -T -- ./server     # run ./server and profile it, per-thread table\n"
+	      "  waitscope -n gunicorn -d 30  # the same, found by name\n"
+	      "  waitscope -c system.slice/nginx.service   # a systemd service (or a container)\n"
+	      "  waitscope -p 1234 -d 60 -i 5 # a line every 5 s for a minute, then the report\n"
+	      "  waitscope -u nobody -T -- ./server   # run ./server as nobody, per-thread table\n"
 	      "  waitscope -p 1234 --folded cpu.folded && flamegraph.pl cpu.folded > cpu.svg\n"
 	      "  waitscope -p 1234 --pprof cpu.pb.gz && go tool pprof -http=: cpu.pb.gz\n"
 	      "  waitscope -p 1234 --prom /var/lib/node_exporter/textfile/waitscope.prom\n",
@@ -88,7 +108,7 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 	optind = 1;
 	opterr = 0;
 	/* "+": stop at the first non-option so "--" and COMMAND's own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+:p:d:fjTvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:d:fjTvhn:c:u:i:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			pid_t *pids;
@@ -142,6 +162,19 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			if (set_path(&o->prom_file, "--prom", optarg, err))
 				goto usage_err;
 			break;
+		case 'n':
+		case 'c':
+		case 'u':
+			if (cli_parse_target(c, optarg, o, err))
+				goto usage_err;
+			break;
+		case 'i':
+			if (parse_double(optarg, WS_MIN_INTERVAL_S, WS_MAX_DURATION_S, &o->interval_s)) {
+				fprintf(err, "waitscope: invalid interval '%s': expected seconds from "
+					"%.1f to %.0f\n", optarg, WS_MIN_INTERVAL_S, WS_MAX_DURATION_S);
+				goto usage_err;
+			}
+			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;
 			break;
@@ -179,14 +212,8 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 		goto usage_err;
 	}
 
-	if (o->command && o->n_pids) {
-		fprintf(err, "waitscope: give either -p PID or -- COMMAND, not both\n");
+	if (cli_check_targets(o, err))
 		goto usage_err;
-	}
-	if (!o->command && !o->n_pids) {
-		fprintf(err, "waitscope: no target: give -p PID or -- COMMAND (see --help)\n");
-		goto usage_err;
-	}
 	if (o->command && !o->duration_set)
 		o->duration_s = 0; /* until the command exits */
 	return CLI_OK;

@@ -9,6 +9,7 @@
 
 #define WS_DEFAULT_DURATION_S 10.0
 #define WS_MAX_DURATION_S (366.0 * 24 * 3600)
+#define WS_MIN_INTERVAL_S 0.1
 
 struct ws_opts {
 	pid_t *pids;           /* -p */
@@ -25,6 +26,10 @@ struct ws_opts {
 	const char *pprof_file;  /* --pprof: gzipped pprof profile of the same stacks */
 	const char *prom_file;   /* --prom: Prometheus text exposition of the report */
 	char **command;        /* argv after "--", NULL-terminated; NULL when not given */
+	const char *name;      /* -n: processes by comm or extended regex (targets.h) */
+	const char *cgroup;    /* -c: cgroup v2 path, with its descendant cgroups */
+	const char *user;      /* -u: run COMMAND as this user (name or numeric uid) */
+	double interval_s;     /* -i: one line per interval; 0 = off */
 };
 
 enum cli_result {
@@ -37,5 +42,9 @@ enum cli_result {
 enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, FILE *err);
 void cli_free(struct ws_opts *o);
 void cli_usage(FILE *f);
+
+/* cli_targets.c: -n/-c/-u values, and the rules tying target options together. */
+int cli_parse_target(int opt, const char *arg, struct ws_opts *o, FILE *err);
+int cli_check_targets(const struct ws_opts *o, FILE *err);
 
 #endif /* WS_CLI_H */

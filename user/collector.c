@@ -56,6 +56,8 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	skel->rodata->follow_children = o->follow_children;
 	skel->rodata->use_tid_hash = raw;
 	skel->rodata->collect_stacks = o->stacks;
+	skel->rodata->target_cgroup_id = o->cgroup_id;
+	skel->rodata->target_cgroup_level = o->cgroup_level;
 	if (!o->stacks) { /* unused: keep them tiny */
 		bpf_map__set_max_entries(skel->maps.stacks, 1);
 		bpf_map__set_max_entries(skel->maps.offcpu, 1);
@@ -578,4 +580,54 @@ void collector_destroy(struct collector *c)
 	c->perf_links = NULL;
 	waitscope_bpf__destroy(c->skel);
 	c->skel = NULL;
+}
+
+int collector_remove_target(struct collector *c, pid_t tgid)
+{
+	__u32 key = (__u32)tgid;
+
+	if (bpf_map__delete_elem(c->skel->maps.targets, &key, sizeof(key), 0) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+struct snap_ctx {
+	struct ws_snapshot *s;
+	__u64 window_start_ns;
+};
+
+static int snap_record(const struct ws_thread_record *r, void *ctx)
+{
+	struct snap_ctx *sc = ctx;
+
+	snapshot_add_record(sc->s, r, sc->window_start_ns);
+	return 0;
+}
+
+int collector_snapshot(struct collector *c, __u64 window_start_ns, struct ws_snapshot *s)
+{
+	int fd = bpf_map__fd(c->skel->maps.exited_totals);
+	struct snap_ctx sc = { s, window_start_ns };
+	struct ws_exited_totals t;
+	__u32 key, *prevp = NULL, next;
+
+	memset(s, 0, sizeof(*s));
+	/* Exited first: a thread exiting meanwhile is then missed once, never counted twice. */
+	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		if (bpf_map_lookup_elem(fd, &key, &t) == 0)
+			snapshot_add_exited(s, &t);
+	}
+	s->ns = monotonic_ns();
+	return run_iter(c->skel->links.dump_threads, snap_record, &sc);
+}
+
+__u64 collector_events(struct collector *c)
+{
+	struct ws_counters cnt;
+
+	if (sum_percpu(c->skel->maps.counters, (__u64 *)&cnt, sizeof(cnt) / 8, c->ncpus))
+		return 0;
+	return cnt.events;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "interval.h"
 #include "profile.h"
 
 struct waitscope_bpf;
@@ -13,6 +14,8 @@ struct collector_opts {
 	bool force_raw_tp; /* skip tp_btf, load the raw_tp programs */
 	bool follow_children;
 	bool stacks;       /* collect off- and on-CPU stacks (--folded, --pprof) */
+	__u64 cgroup_id;   /* -c: tasks moved into this cgroup during the window become targets */
+	__u32 cgroup_level;
 };
 
 struct collector {
@@ -42,6 +45,12 @@ __u64 collector_detach(struct collector *c);
 /* Read live threads, remaining exit records, exited totals, histograms and counters. */
 int collector_collect(struct collector *c, struct ws_profile *p);
 void collector_destroy(struct collector *c);
+/* Take tgid out of the targets (it exited, or its PID now names another process). */
+int collector_remove_target(struct collector *c, pid_t tgid);
+/* Cumulative totals now (exited + live threads), for -i interval deltas; while attached. */
+int collector_snapshot(struct collector *c, __u64 window_start_ns, struct ws_snapshot *s);
+/* Target events handled so far (0 if the counters cannot be read). */
+__u64 collector_events(struct collector *c);
 
 __u64 monotonic_ns(void);
 

@@ -40,8 +40,11 @@ int launch_prepare(struct launch *l, char **argv)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		execvp(argv[0], argv);
-		err = errno;
+		err = l->cred ? -cred_apply(l->cred) : 0;
+		if (!err) {
+			execvp(argv[0], argv);
+			err = errno;
+		}
 		if (write(errp[1], &err, sizeof(err)) < 0)
 			_exit(127);
 		_exit(127);

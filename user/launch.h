@@ -4,14 +4,16 @@
 #define WS_LAUNCH_H
 
 #include <sys/types.h>
+#include "cred.h"
 
 struct launch {
 	pid_t pid;
 	int gate_fd; /* write end: closing it lets the child exec */
 	int err_fd;  /* read end: the child's errno if exec failed, EOF if exec succeeded */
+	const struct ws_cred *cred; /* -u: the child drops to this user before exec; NULL: no */
 };
 
-/* Fork the child; it waits at the gate. Returns 0 or -errno. */
+/* Fork the child; it waits at the gate, then takes l->cred if set. Returns 0 or -errno. */
 int launch_prepare(struct launch *l, char **argv);
 /* Open the gate and wait for exec. Returns 0, or the child's -errno if exec failed. */
 int launch_release(struct launch *l);

@@ -375,15 +375,15 @@ long proc_rss_bytes(pid_t pid)
 	return (long)kb * 1024;
 }
 
-int proc_descendants(const pid_t *roots, size_t n_roots, pid_t **out, size_t *n_out)
+int proc_scan_all(struct proc_entry **out, size_t *n)
 {
-	pid_t *pids = NULL, *ppids = NULL, *found = NULL;
-	size_t n = 0, cap = 0, nf = 0, i, j;
+	struct proc_entry *procs = NULL;
+	size_t cap = 0;
 	struct dirent *de;
-	bool grew = true;
 	DIR *dir;
-	int err = 0;
 
+	*out = NULL;
+	*n = 0;
 	dir = opendir("/proc");
 	if (!dir)
 		return -errno;
@@ -394,28 +394,46 @@ int proc_descendants(const pid_t *roots, size_t n_roots, pid_t **out, size_t *n_
 
 		if (*end || pid <= 0 || proc_stat_read((pid_t)pid, &st))
 			continue;
-		if (n == cap) {
-			pid_t *a, *b;
+		if (st.flags & WS_PF_KTHREAD || st.state == 'Z' || st.state == 'X')
+			continue;
+		if (*n == cap) {
+			struct proc_entry *g;
 
 			cap = cap ? cap * 2 : 256;
-			a = realloc(pids, cap * sizeof(*a));
-			if (a)
-				pids = a;
-			b = realloc(ppids, cap * sizeof(*b));
-			if (b)
-				ppids = b;
-			if (!a || !b) {
-				err = -ENOMEM;
-				goto cleanup;
+			g = realloc(procs, cap * sizeof(*g));
+			if (!g) {
+				free(procs);
+				closedir(dir);
+				*n = 0;
+				return -ENOMEM;
 			}
+			procs = g;
 		}
-		pids[n] = (pid_t)pid;
-		ppids[n++] = st.ppid;
+		procs[*n].tgid = (pid_t)pid;
+		procs[*n].ppid = st.ppid;
+		snprintf(procs[*n].comm, sizeof(procs[*n].comm), "%s", st.comm);
+		(*n)++;
 	}
+	closedir(dir);
+	*out = procs;
+	return 0;
+}
+
+int proc_descendants(const pid_t *roots, size_t n_roots, pid_t **out, size_t *n_out)
+{
+	struct proc_entry *procs = NULL;
+	pid_t *found = NULL;
+	size_t n = 0, nf = 0, i, j;
+	bool grew = true;
+	int err;
+
+	err = proc_scan_all(&procs, &n);
+	if (err)
+		return err;
 	found = calloc(n ? n : 1, sizeof(*found));
 	if (!found) {
-		err = -ENOMEM;
-		goto cleanup;
+		free(procs);
+		return -ENOMEM;
 	}
 	/* Grow the set until no process has a parent in it (roots or found). */
 	while (grew) {
@@ -424,29 +442,22 @@ int proc_descendants(const pid_t *roots, size_t n_roots, pid_t **out, size_t *n_
 			bool in = false, parent = false;
 
 			for (j = 0; j < nf && !in; j++)
-				in = found[j] == pids[i];
+				in = found[j] == procs[i].tgid;
 			for (j = 0; j < n_roots && !in; j++)
-				in = roots[j] == pids[i];
+				in = roots[j] == procs[i].tgid;
 			if (in)
 				continue;
 			for (j = 0; j < n_roots && !parent; j++)
-				parent = roots[j] == ppids[i];
+				parent = roots[j] == procs[i].ppid;
 			for (j = 0; j < nf && !parent; j++)
-				parent = found[j] == ppids[i];
+				parent = found[j] == procs[i].ppid;
 			if (parent) {
-				found[nf++] = pids[i];
+				found[nf++] = procs[i].tgid;
 				grew = true;
 			}
 		}
 	}
-cleanup:
-	closedir(dir);
-	free(pids);
-	free(ppids);
-	if (err) {
-		free(found);
-		return err;
-	}
+	free(procs);
 	*out = found;
 	*n_out = nf;
 	return 0;

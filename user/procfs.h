@@ -74,6 +74,16 @@ int procstat_read_cpu(unsigned long long *busy, unsigned long long *total);
 /* VmRSS of a process in bytes, or -1. */
 long proc_rss_bytes(pid_t pid);
 
+/* One process as a /proc scan sees it. */
+struct proc_entry {
+	pid_t tgid;
+	pid_t ppid;
+	char comm[16];
+};
+
+/* All user processes from /proc (kernel threads and zombies left out). Caller frees *out. */
+int proc_scan_all(struct proc_entry **out, size_t *n);
+
 /*
  * Descendant processes of the given roots (children, grandchildren, ...), from the ppid of every
  * /proc/PID/stat. Caller frees *out.

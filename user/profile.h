@@ -76,6 +76,7 @@ struct ws_target_info {
 	bool has_listener;  /* owns a listening TCP socket: poll/epoll waits count as idle */
 	unsigned int sockets; /* sockets it holds at the end of the window */
 	__u64 exit_ns;      /* CLOCK_MONOTONIC ns, when exited */
+	unsigned long long start_ticks; /* /proc/PID/stat starttime at validation; 0 unknown */
 };
 
 /*

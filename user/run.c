@@ -16,6 +16,7 @@
 #include "runnable.h"
 #include "crosscheck.h"
 #include "launch.h"
+#include "live.h"
 #include "model.h"
 #include "log.h"
 #include "procfs.h"
@@ -23,6 +24,7 @@
 #include "export.h"
 #include "report.h"
 #include "run.h"
+#include "targets.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -147,6 +149,7 @@ static int validate_pid(pid_t pid, struct ws_target_info *t)
 	}
 	memset(t, 0, sizeof(*t));
 	t->tgid = pid;
+	t->start_ticks = st.starttime; /* re-checked at attach: PID reuse */
 	snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
 	return 0;
 }
@@ -393,7 +396,7 @@ static bool update_target_exits(struct collector *c, struct ws_profile *p)
 
 /* The window: wait for the duration, a signal, or every target's exit. */
 static int run_window(struct collector *c, struct ws_profile *p, const struct ws_opts *o,
-		      struct launch *child, struct load_sampler *ls)
+		      struct launch *child, struct load_sampler *ls, struct live *live)
 {
 	__u64 deadline = o->duration_s > 0 ? p->window_start_ns + (__u64)(o->duration_s * 1e9) : 0;
 	int err, status;
@@ -412,6 +415,8 @@ static int run_window(struct collector *c, struct ws_profile *p, const struct ws
 		if (err)
 			return err;
 		sample_accept_queue(ls);
+		if (live_tick(live, c, now))
+			return -EIO;
 		if (update_target_exits(c, p)) {
 			p->all_targets_exited = true;
 			break;
@@ -423,9 +428,9 @@ static int run_window(struct collector *c, struct ws_profile *p, const struct ws
 		}
 		if (deadline && (deadline - now) / 1000000 < (__u64)wait_ms)
 			wait_ms = (long)((deadline - now) / 1000000) + 1;
-		sleep_ms(wait_ms);
+		sleep_ms(live_wait_ms(live, now, wait_ms));
 	}
-	return 0;
+	return live_finish(live, c) ? -EIO : 0;
 }
 
 int ws_run(const struct ws_opts *o)
@@ -433,11 +438,17 @@ int ws_run(const struct ws_opts *o)
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
 	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
 					.stacks = o->folded_file || o->pprof_file,
-					.follow_children = o->follow };
+					.follow_children = o->follow || o->cgroup };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
 	struct load_sampler ls = { 0 };
+	struct cgroup_target cg = { 0 };
+	struct ws_cred cred;
+	struct live live;
+	pid_t *found = NULL;
+	const pid_t *pids = o->pids;
+	size_t n_pids = o->n_pids;
 	struct ws_model_input min = { 0 };
 	struct ws_prediction pred;
 	struct ws_profile prof;
@@ -451,7 +462,24 @@ int ws_run(const struct ws_opts *o)
 	profile_init(&prof);
 
 	/* Targets first: a bad PID is a usage error whatever the privileges. */
-	n = o->command ? 1 : o->n_pids;
+	if (o->name || o->cgroup) {
+		err = o->name ? targets_by_name(o->name, &found, &n_pids)
+			      : targets_by_cgroup(o->cgroup, &found, &n_pids, &cg);
+		if (err) {
+			status = targets_usage_error(err) ? EXIT_USAGE : EXIT_RUNTIME;
+			goto cleanup;
+		}
+		pids = found;
+		copts.cgroup_id = cg.id;
+		copts.cgroup_level = cg.level;
+	}
+	if (o->user && cred_resolve(o->user, &cred)) {
+		ws_err("no such user: %s", o->user);
+		status = EXIT_USAGE;
+		goto cleanup;
+	}
+	child.cred = o->user ? &cred : NULL;
+	n = o->command ? 1 : n_pids;
 	prof.targets = calloc(n, sizeof(*prof.targets));
 	tgids = calloc(n, sizeof(*tgids));
 	if (!prof.targets || !tgids) {
@@ -459,8 +487,8 @@ int ws_run(const struct ws_opts *o)
 		goto cleanup;
 	}
 	prof.n_targets = n;
-	for (i = 0; i < o->n_pids; i++) {
-		if (validate_pid(o->pids[i], &prof.targets[i])) {
+	for (i = 0; i < n_pids; i++) {
+		if (validate_pid(pids[i], &prof.targets[i])) {
 			status = EXIT_USAGE;
 			goto cleanup;
 		}
@@ -500,7 +528,12 @@ int ws_run(const struct ws_opts *o)
 
 	if (load_listeners(&col, &prof, true))
 		goto cleanup;
+	/* PID reuse: each target is still the process validated (again once exits are traced). */
+	if (targets_recheck(&col, &prof))
+		goto cleanup;
 	if (collector_attach(&col, &prof.window_start_ns))
+		goto cleanup;
+	if (targets_recheck(&col, &prof))
 		goto cleanup;
 	prof.window_end_ns = (__u64)-1;
 	if (schedstat_snapshot_take(&snap_start, tgids, n))
@@ -525,7 +558,8 @@ int ws_run(const struct ws_opts *o)
 	procstat_read_cpu(&ls.cpu_busy0, &ls.cpu_total0);
 	ls.self_cpu0_s = self_cpu_s();
 	ls.overflows_ok = netstat_listen_overflows(&ls.overflows0) == 0;
-	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls))
+	live_init(&live, o->interval_s, o->json, o->duration_s, prof.window_start_ns, stdout, stderr);
+	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls, &live))
 		goto cleanup;
 
 	prof.window_end_ns = collector_detach(&col);
@@ -569,6 +603,7 @@ cleanup:
 	schedstat_snapshot_free(&snap_start);
 	schedstat_snapshot_free(&snap_end);
 	free(tgids);
+	free(found);
 	free(ls.inodes);
 	free(ls.ports);
 	free((void *)min.parents);

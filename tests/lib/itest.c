@@ -55,14 +55,20 @@ static pid_t spawn(const char *path, const char *const *args, int out_fd, int er
 int example_start(struct example *ex, const char *name, const char *const *args)
 {
 	char path[512], rel[256];
+
+	snprintf(rel, sizeof(rel), "examples/%s", name);
+	itest_build_path(rel, path, sizeof(path));
+	return example_start_path(ex, path, args);
+}
+
+int example_start_path(struct example *ex, const char *path, const char *const *args)
+{
 	int pipefd[2];
 	size_t len = 0;
 	double deadline = now_s() + 10;
 	char *p;
 
 	memset(ex, 0, sizeof(*ex));
-	snprintf(rel, sizeof(rel), "examples/%s", name);
-	itest_build_path(rel, path, sizeof(path));
 	if (pipe(pipefd))
 		return -errno;
 	ex->pid = spawn(path, args, pipefd[1], -1);

@@ -26,6 +26,8 @@ const char *itest_build_path(const char *name, char *buf, size_t size);
 
 /* Start build/examples/NAME with args (NULL-terminated) and wait up to 10 s for its ready line. */
 int example_start(struct example *ex, const char *name, const char *const *args);
+/* Same, for an example program at path (e.g. a copy under a unique name). */
+int example_start_path(struct example *ex, const char *path, const char *const *args);
 /* Start any program (e.g. wrk) in the background, output discarded; stop it with example_stop. */
 int load_start(struct example *ex, const char *path, const char *const *args);
 /* SIGTERM, wait up to 5 s, then SIGKILL; returns the exit status as from waitpid, or -1. */

@@ -5,12 +5,15 @@
 #include <string.h>
 #include "cli.h"
 
+#define OUT_SIZE 8192
+#define ERR_SIZE 4096
+
 /* Parse a NULL-terminated argument list; captures stdout and stderr text. */
 static enum cli_result parse(struct ws_opts *o, char *out, char *err, const char *const *args)
 {
 	static char *argv[32]; /* o->command points into it after we return */
 	int argc = 0;
-	FILE *fo = fmemopen(out, 4096, "w"), *fe = fmemopen(err, 4096, "w");
+	FILE *fo = fmemopen(out, OUT_SIZE, "w"), *fe = fmemopen(err, ERR_SIZE, "w");
 	enum cli_result r;
 
 	argv[argc++] = "waitscope";
@@ -23,7 +26,7 @@ static enum cli_result parse(struct ws_opts *o, char *out, char *err, const char
 	return r;
 }
 
-static char out[4096], err[4096];
+static char out[OUT_SIZE], err[ERR_SIZE];
 
 Test(cli, pid_and_defaults, .description = "-p 12 gives one target, 10 s, text report")
 {
@@ -99,7 +102,7 @@ Test(cli, help_exits_zero, .description = "--help prints USAGE and EXAMPLES on s
 }
 
 struct bad_case {
-	const char *args[6];
+	const char *args[8];
 	const char *msg;
 };
 
@@ -118,13 +121,25 @@ Test(cli, usage_errors, .description = "malformed input: one line on stderr, CLI
 		{ { "-p", "1", "-x", NULL }, "unknown option" },
 		{ { "-p", "1", "--bogus", NULL }, "unknown option" },
 		{ { "-p", "1", "stray", NULL }, "unexpected argument" },
-		{ { "-p", "1", "--", "ls", NULL }, "not both" },
+		{ { "-p", "1", "--", "ls", NULL }, "give one target" },
 		{ { "--", NULL }, "no command" },
 		{ { "-p", "1", "--ready-file", "", NULL }, "empty path" },
 		{ { "-p", "1", "--pprof", "", NULL }, "invalid --pprof: empty path" },
 		{ { "-p", "1", "--prom", "", NULL }, "invalid --prom: empty path" },
 		{ { "-p", "1", "--pprof", NULL }, "needs a value" },
 		{ { "-p", "1", "--prom", NULL }, "needs a value" },
+		{ { "-n", "", NULL }, "invalid name" },
+		{ { "-c", "", NULL }, "invalid cgroup" },
+		{ { "-n", "x", "-p", "1", NULL }, "give one target" },
+		{ { "-c", "a", "-n", "x", NULL }, "give one target" },
+		{ { "-c", "a", "--", "ls", NULL }, "give one target" },
+		{ { "-u", "nobody", "-p", "1", NULL }, "needs a command" },
+		{ { "-u", "", "--", "ls", NULL }, "invalid user" },
+		{ { "-p", "1", "-i", "0", NULL }, "invalid interval" },
+		{ { "-p", "1", "-i", "0.05", NULL }, "invalid interval" },
+		{ { "-p", "1", "-i", "x", NULL }, "invalid interval" },
+		{ { "-p", "1", "-d", "1", "-i", "2", NULL }, "longer than the window" },
+		{ { "-p", "1", "-i", "11", NULL }, "longer than the window" },
 	};
 	size_t i;
 
@@ -138,4 +153,47 @@ Test(cli, usage_errors, .description = "malformed input: one line on stderr, CLI
 		nl = strchr(err, '\n');
 		cr_assert(nl && nl[1] == '\0', "case %zu: exactly one line: '%s'", i, err);
 	}
+}
+
+Test(cli, target_options, .description = "-n, -c, -u with a command, -i: stored as given")
+{
+	struct ws_opts o;
+	const char *a1[] = { "-n", "^gunicorn$", "-i", "0.5", NULL };
+	const char *a4[] = { "-i", "60", "--", "sleep", "100", NULL };
+	const char *a2[] = { "--cgroup", "system.slice/x.service", "--interval", "2", NULL };
+	const char *a3[] = { "-u", "nobody", "--", "sleep", "1", NULL };
+
+	cr_assert_eq(parse(&o, out, err, a1), CLI_OK);
+	cr_assert_str_eq(o.name, "^gunicorn$");
+	cr_assert_float_eq(o.interval_s, 0.5, 1e-9);
+	cr_assert_null(o.cgroup);
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, a2), CLI_OK);
+	cr_assert_str_eq(o.cgroup, "system.slice/x.service");
+	cr_assert_float_eq(o.interval_s, 2.0, 1e-9);
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, a3), CLI_OK);
+	cr_assert_str_eq(o.user, "nobody");
+	cr_assert_str_eq(o.command[0], "sleep");
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, a4), CLI_OK, "a command runs until it exits: %s", err);
+	cli_free(&o);
+}
+
+Test(cli, help_lists_every_option, .description = "--help names every option, long and short")
+{
+	static const char *const names[] = {
+		"-p, --pid", "-n, --name", "-c, --cgroup", "-u, --user", "-d, --duration",
+		"-i, --interval", "-j, --json", "-f, --follow", "-T, --threads", "-v, --verbose",
+		"--folded FILE", "--pprof FILE", "--prom FILE", "--ready-file", "--raw-tp",
+		"-h, --help", "--version", "EXAMPLES:",
+	};
+	struct ws_opts o;
+	const char *a[] = { "-h", NULL };
+	size_t i;
+
+	memset(out, 0, sizeof(out));
+	cr_assert_eq(parse(&o, out, err, a), CLI_EXIT_OK);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		cr_assert_not_null(strstr(out, names[i]), "--help lacks '%s'", names[i]);
 }
