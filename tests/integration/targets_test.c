@@ -134,6 +134,18 @@ static unsigned long long runnable_ns(const struct jl_value *root, pid_t tgid)
 	return process_time(root, tgid, "on_cpu_ns") + process_time(root, tgid, "runq_ns");
 }
 
+/* waitscope with args must exit 2 with one line on stderr holding msg. */
+static void expect_usage_error(const char *const *args, const char *msg)
+{
+	struct run_result r;
+
+	cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
+	cr_assert_eq(r.status, 2, "%s: exit %d: %s", args[0], r.status, r.err);
+	cr_assert_not_null(strstr(r.err, msg), "want '%s': %s", msg, r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "one line: %s", r.err);
+	run_result_free(&r);
+}
+
 /* Does the JSON report list process pid among its targets? */
 static bool has_target(const struct jl_value *root, pid_t pid)
 {
@@ -238,10 +250,7 @@ Test(targets, name_errors, .description = "-n: ambiguous and empty matches exit 
 	{
 		const char *args[] = { "-n", name, "-d", "0.5", NULL };
 
-		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
-		cr_assert_eq(r.status, 2, "%s", r.err);
-		cr_assert_not_null(strstr(r.err, "no process matches"), "%s", r.err);
-		run_result_free(&r);
+		expect_usage_error(args, "no process matches");
 	}
 }
 
@@ -292,10 +301,7 @@ Test(targets, cgroup, .description = "-c profiles every process of a cgroup; err
 	{
 		const char *args[] = { "-c", rel, "-d", "0.5", NULL };
 
-		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
-		cr_assert_eq(r.status, 2, "empty cgroup: %s", r.err);
-		cr_assert_not_null(strstr(r.err, "has no processes"), "%s", r.err);
-		run_result_free(&r);
+		expect_usage_error(args, "has no processes");
 	}
 	cr_assert_eq(example_start(&ex, "spinner", sp_args), 0);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", test_cgroup);
@@ -319,18 +325,12 @@ Test(targets, cgroup, .description = "-c profiles every process of a cgroup; err
 	{
 		const char *args[] = { "-c", "wstest-no-such-cgroup", "-d", "0.5", NULL };
 
-		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
-		cr_assert_eq(r.status, 2, "%s", r.err);
-		cr_assert_not_null(strstr(r.err, "no such cgroup"), "%s", r.err);
-		run_result_free(&r);
+		expect_usage_error(args, "no such cgroup");
 	}
 	{
 		const char *args[] = { "-c", "/proc", "-d", "0.5", NULL };
 
-		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
-		cr_assert_eq(r.status, 2, "%s", r.err);
-		cr_assert_not_null(strstr(r.err, "not a cgroup v2"), "%s", r.err);
-		run_result_free(&r);
+		expect_usage_error(args, "not a cgroup v2");
 	}
 }
 
@@ -422,17 +422,12 @@ Test(targets, user, .description = "-u nobody: the command runs as nobody, waits
 	{
 		const char *args[] = { "-u", "no-such-user-ws", "--", "/bin/true", NULL };
 
-		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
-		cr_assert_eq(r.status, 2, "%s", r.err);
-		cr_assert_not_null(strstr(r.err, "no such user"), "%s", r.err);
-		run_result_free(&r);
+		expect_usage_error(args, "no such user");
 	}
 	{
 		const char *args[] = { "-u", "nobody", "-p", "1", NULL };
 
-		cr_assert_eq(waitscope_run(&r, args, TIMEOUT), 0);
-		cr_assert_eq(r.status, 2, "%s", r.err);
-		run_result_free(&r);
+		expect_usage_error(args, "needs a command");
 	}
 }
 
