@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collector.h"
@@ -163,10 +164,54 @@ out:
 	return err;
 }
 
+static __u64 timeval_ns(struct timeval tv)
+{
+	return (__u64)tv.tv_sec * 1000000000ull + (__u64)tv.tv_usec * 1000ull;
+}
+
+/* Run counts and run times of the attachable programs, and our own CPU time so far. */
+static void overhead_snapshot(struct collector *c, struct ws_overhead_snapshot *s)
+{
+	struct bpf_program *prog;
+	struct rusage ru;
+
+	memset(s, 0, sizeof(*s));
+	s->wall_ns = monotonic_ns();
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		s->cpu_ns = timeval_ns(ru.ru_utime) + timeval_ns(ru.ru_stime);
+	bpf_object__for_each_program(prog, c->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		struct ws_prog_stat *st;
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || is_iter(prog) || s->n_progs == WS_OVERHEAD_MAX_PROGS ||
+		    bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		st = &s->progs[s->n_progs++];
+		snprintf(st->name, sizeof(st->name), "%s", bpf_program__name(prog));
+		st->run_cnt = info.run_cnt;
+		st->run_time_ns = info.run_time_ns;
+	}
+}
+
+static void stats_off(struct collector *c)
+{
+	if (c->stats_on)
+		close(c->stats_fd); /* the kernel turns the stats off with the last such fd */
+	c->stats_on = false;
+}
+
 int collector_attach(struct collector *c, __u64 *window_start_ns)
 {
 	int err;
 
+	/* Run-time stats cost two clock reads per handler run: on only while the window lasts. */
+	c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	c->stats_on = c->stats_fd >= 0;
+	if (!c->stats_on)
+		ws_debug("failed to enable BPF run-time stats: %s", strerror(errno));
+	overhead_snapshot(c, &c->ov_start);
 	*window_start_ns = monotonic_ns();
 	c->skel->bss->window_start_ns = *window_start_ns;
 	err = waitscope_bpf__attach(c->skel);
@@ -234,7 +279,20 @@ __u64 collector_detach(struct collector *c)
 		*link = NULL;
 	}
 	c->attached = false;
+	overhead_snapshot(c, &c->ov_end);
+	stats_off(c);
 	return monotonic_ns();
+}
+
+void collector_overhead(struct collector *c, struct ws_overhead *o)
+{
+	struct rusage ru;
+	__u64 rss = 0;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0)
+		rss = (__u64)ru.ru_maxrss * 1024; /* KiB */
+	/* stats_fd stays as it was after the close: >= 0 means the stats were on. */
+	overhead_compute(o, &c->ov_start, &c->ov_end, c->ov_end.wall_ns && c->stats_fd >= 0, rss);
 }
 
 /* Per-CPU array element 0, summed over CPUs as u64 words. */
@@ -482,6 +540,7 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 
 void collector_destroy(struct collector *c)
 {
+	stats_off(c);
 	/* Destroying the skeleton detaches every link: nothing stays in the kernel. */
 	waitscope_bpf__destroy(c->skel);
 	c->skel = NULL;

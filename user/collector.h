@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "overhead.h"
 #include "profile.h"
 
 struct waitscope_bpf;
@@ -21,6 +22,9 @@ struct collector {
 	int ncpus;     /* possible CPUs: size of per-CPU map values */
 	bool attached;
 	bool stacks;
+	bool stats_on; /* stats_fd holds BPF run-time stats on for the window */
+	int stats_fd;
+	struct ws_overhead_snapshot ov_start, ov_end;
 };
 
 /* Open and load the BPF object, falling back to raw_tp when tp_btf does not load. */
@@ -38,6 +42,8 @@ bool collector_target_exited(struct collector *c, pid_t tgid, __u64 *exit_ns);
 __u64 collector_detach(struct collector *c);
 /* Read live threads, remaining exit records, exited totals, histograms and counters. */
 int collector_collect(struct collector *c, struct ws_profile *p);
+/* The profiler's own cost over the window (call after collector_detach). */
+void collector_overhead(struct collector *c, struct ws_overhead *o);
 void collector_destroy(struct collector *c);
 
 __u64 monotonic_ns(void);

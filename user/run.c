@@ -390,6 +390,7 @@ int ws_run(const struct ws_opts *o)
 	struct collector col = { 0 };
 	struct load_sampler ls = { 0 };
 	struct ws_model_input min;
+	struct ws_overhead ovh;
 	struct ws_prediction pred;
 	struct ws_profile prof;
 	pid_t *tgids = NULL;
@@ -486,6 +487,8 @@ int ws_run(const struct ws_opts *o)
 	if (collector_collect(&col, &prof))
 		goto cleanup;
 	update_target_exits(&col, &prof);
+	collector_overhead(&col, &ovh);
+	ropts.overhead = &ovh;
 	profile_finish(&prof);
 	crosscheck_compute(&prof, &snap_start, &snap_end);
 	memset(&pred, 0, sizeof(pred));
