@@ -16,7 +16,8 @@
 #                under wrk -t2 -c64: throughput and p99 latency
 #   idle-pipe    the profiler on an idle sleeper while an untraced pingpong runs: the cost to
 #   idle-syscall non-target tasks (same with readloop)
-# Tools: none, waitscope, offcputime, runqlat (libbpf-tools, -p TGID), perf-sched
+# Tools: none, waitscope, waitscope-nostats (--no-bpf-stats: without the self-measurement's
+#   clock reads), offcputime, runqlat (libbpf-tools, -p TGID), perf-sched
 #   (perf sched record -p TGID, data on tmpfs), bpftrace (bench/offcpu_runq.bt TGID).
 #
 # Usage: bench/overhead.sh [-o FILE] [-W WORKLOADS] [-T TOOLS] [-h]
@@ -36,7 +37,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/build"
 EX="$BIN/examples"
 ALL_WORKLOADS="pipe,syscall,server,idle-pipe,idle-syscall"
-ALL_TOOLS="waitscope,offcputime,runqlat,perf-sched,bpftrace"
+ALL_TOOLS="waitscope,waitscope-nostats,offcputime,runqlat,perf-sched,bpftrace"
 
 OUT_FILE=
 WORKLOADS=$ALL_WORKLOADS
@@ -156,9 +157,11 @@ attach() {
 	PROF_PID=
 	case $tool in
 	none) return 0 ;;
-	waitscope)
+	waitscope | waitscope-nostats)
 		rm -f "$TMP/$tag.ready"
-		"$BIN/waitscope" -p "$tgid" -d 3600 -j --ready-file "$TMP/$tag.ready" \
+		local extra=()
+		[[ $tool == waitscope-nostats ]] && extra=(--no-bpf-stats)
+		"$BIN/waitscope" -p "$tgid" -d 3600 -j --ready-file "$TMP/$tag.ready" "${extra[@]}" \
 			>"$TMP/$tag.json" 2>"$TMP/$tag.prof.err" &
 		;;
 	offcputime) offcputime -p "$tgid" >/dev/null 2>"$TMP/$tag.prof.err" & ;;
@@ -172,7 +175,7 @@ attach() {
 	esac
 	PROF_PID=$!
 	PIDS+=("$PROF_PID")
-	if [[ $tool == waitscope ]]; then
+	if [[ $tool == waitscope* ]]; then
 		for ((i = 0; i < 100; i++)); do
 			[[ -e $TMP/$tag.ready ]] && break
 			kill -0 "$PROF_PID" 2>/dev/null || break

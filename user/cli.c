@@ -8,7 +8,7 @@
 
 #define WS_VERSION "0.1.0"
 
-enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED };
+enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_NO_BPF_STATS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -22,6 +22,7 @@ static const struct option long_opts[] = {
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "no-bpf-stats", no_argument, NULL, OPT_NO_BPF_STATS },
 	{},
 };
 
@@ -46,6 +47,8 @@ void cli_usage(FILE *f)
 	      "                          FILE; costs ~1 us per blocking switch\n"
 	      "      --ready-file FILE   write FILE once attached (for scripts waiting on waitscope)\n"
 	      "      --raw-tp            use raw_tp tracepoints even where tp_btf works\n"
+	      "      --no-bpf-stats      leave BPF run-time stats off: no per-event cost in the\n"
+	      "                          overhead line, and no clock reads added to each event\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "\n"
@@ -122,6 +125,9 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;
+			break;
+		case OPT_NO_BPF_STATS:
+			o->no_bpf_stats = true;
 			break;
 		case 'h':
 			cli_usage(out);

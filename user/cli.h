@@ -20,6 +20,7 @@ struct ws_opts {
 	bool follow;           /* -f: descendants, existing and forked during the window */
 	bool verbose;          /* -v */
 	bool force_raw_tp;     /* --raw-tp: use the raw_tp fallback even where tp_btf works */
+	bool no_bpf_stats;     /* --no-bpf-stats: no BPF run-time stats for the overhead line */
 	const char *ready_file; /* --ready-file: written once attached (for scripts and tests) */
 	const char *folded_file; /* --folded: off-CPU folded stacks written here */
 	char **command;        /* argv after "--", NULL-terminated; NULL when not given */

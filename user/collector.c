@@ -74,6 +74,7 @@ int collector_load(struct collector *c, const struct collector_opts *o)
 
 	memset(c, 0, sizeof(*c));
 	c->stacks = o->stacks;
+	c->no_bpf_stats = o->no_bpf_stats;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		ws_err("failed to count possible CPUs: %s", strerror(-c->ncpus));
@@ -207,9 +208,9 @@ int collector_attach(struct collector *c, __u64 *window_start_ns)
 	int err;
 
 	/* Run-time stats cost two clock reads per handler run: on only while the window lasts. */
-	c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	c->stats_fd = c->no_bpf_stats ? -1 : bpf_enable_stats(BPF_STATS_RUN_TIME);
 	c->stats_on = c->stats_fd >= 0;
-	if (!c->stats_on)
+	if (!c->stats_on && !c->no_bpf_stats)
 		ws_debug("failed to enable BPF run-time stats: %s", strerror(errno));
 	overhead_snapshot(c, &c->ov_start);
 	*window_start_ns = monotonic_ns();

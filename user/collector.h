@@ -14,6 +14,7 @@ struct collector_opts {
 	bool force_raw_tp; /* skip tp_btf, load the raw_tp programs */
 	bool follow_children;
 	bool stacks;       /* collect off-CPU stacks (--folded) */
+	bool no_bpf_stats; /* leave BPF run-time stats off for the window */
 };
 
 struct collector {
@@ -22,6 +23,7 @@ struct collector {
 	int ncpus;     /* possible CPUs: size of per-CPU map values */
 	bool attached;
 	bool stacks;
+	bool no_bpf_stats;
 	bool stats_on; /* stats_fd holds BPF run-time stats on for the window */
 	int stats_fd;
 	struct ws_overhead_snapshot ov_start, ov_end;

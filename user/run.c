@@ -384,7 +384,8 @@ int ws_run(const struct ws_opts *o)
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
 	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
 					.stacks = o->folded_file != NULL,
-					.follow_children = o->follow };
+					.follow_children = o->follow,
+					.no_bpf_stats = o->no_bpf_stats };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };

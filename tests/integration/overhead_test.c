@@ -108,3 +108,30 @@ Test(overhead, text_report_ends_with_it, .description = "the last line is the ov
 	cr_expect_not_null(strstr(last, "waitscope CPU "), "%s", last);
 	run_result_free(&r);
 }
+
+Test(overhead, no_bpf_stats, .description = "--no-bpf-stats: BPF figures null, own CPU still there")
+{
+	const char *const sp_args[] = { NULL };
+	const char *const extra[] = { "--no-bpf-stats", NULL };
+	const char *argv[16];
+	char pidbuf[16], err[256];
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	double share;
+
+	cr_assert_eq(example_start(&ex, "spinner", sp_args), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "1", extra);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&ex);
+	cr_assert_eq(r.status, 0, "waitscope: %s", r.err);
+	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
+	cr_assert_not_null(j, "bad JSON: %s", err);
+	cr_expect(jl_is_null(jl_get(j, "overhead.events")));
+	cr_expect(jl_is_null(jl_get(j, "overhead.bpf_ns_per_event")));
+	cr_expect_eq(jl_len(jl_get(j, "overhead.programs")), 0);
+	cr_assert(jl_get_double(j, "overhead.cpu_share", &share));
+	cr_expect(share >= 0 && share < 1, "cpu_share %.4f", share);
+	jl_free(j);
+	run_result_free(&r);
+}

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli.h"
 #include "json.h"
 #include "lib/json_lite.h"
 #include "overhead.h"
@@ -213,4 +214,21 @@ Test(overhead, json_null, .description = "no measurement: \"overhead\": null")
 
 	cr_expect(jl_is_null(jl_get(v, "overhead")));
 	jl_free(v);
+}
+
+Test(overhead, cli_no_bpf_stats, .description = "--no-bpf-stats is off by default, on when given")
+{
+	char *argv[] = { "waitscope", "-p", "12", "--no-bpf-stats", NULL };
+	char buf[1024];
+	FILE *out = fmemopen(buf, sizeof(buf), "w");
+	struct ws_opts o;
+
+	cr_assert_not_null(out);
+	cr_assert_eq(cli_parse(3, argv, &o, out, out), CLI_OK);
+	cr_expect_not(o.no_bpf_stats);
+	cli_free(&o);
+	cr_assert_eq(cli_parse(4, argv, &o, out, out), CLI_OK);
+	cr_expect(o.no_bpf_stats);
+	cli_free(&o);
+	fclose(out);
 }
