@@ -31,6 +31,8 @@ const volatile bool collect_stacks = false;  /* --folded: off-CPU stacks (costly
 
 /* Set by the collector after load, before attach. */
 __u64 window_start_ns = 0;
+/* Byte per tgid hash slot, set for each target (by the collector, and on -f forks). */
+__u8 target_seen[WS_TARGET_SEEN] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -152,6 +154,9 @@ static __always_inline void count_anomaly(struct ws_thread_acct *a)
 /* The one filter every handler runs first. */
 static __always_inline bool is_target(__u32 tgid)
 {
+	/* Untraced tasks: one load from .bss instead of a hash lookup. */
+	if (!target_seen[tgid & (WS_TARGET_SEEN - 1)])
+		return false;
 	return tgid && bpf_map_lookup_elem(&targets, &tgid);
 }
 
@@ -352,6 +357,8 @@ static __always_inline void count_event(void)
 #define S_IFSOCK 0140000
 #define S_IFREG 0100000
 #define S_IFBLK 0060000
+#define S_IFIFO 0010000
+#define S_IFCHR 0020000
 #define AF_INET 2
 #define AF_INET6 10
 #define TCP_LISTEN 10
@@ -409,6 +416,8 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 	}
 	if (mode == S_IFREG || mode == S_IFBLK)
 		return WS_FD_FILE;
+	if (mode == S_IFIFO || mode == S_IFCHR)
+		return WS_FD_OTHER; /* pipes, ttys: no name to read */
 	if (mode != S_IFSOCK) {
 		/* Anonymous inodes are named by their kind: "[timerfd]", "[eventpoll]", ... */
 		char kind[10] = {};
@@ -596,7 +605,8 @@ static __always_inline void on_switch(void *ctx, bool preempt, struct task_struc
 		switch_out(ctx, prev, btf, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
 			   prev_state, now);
 		count_event();
-		if (!is_target(next_tgid))
+		/* Threads of one process switching: one lookup for both. */
+		if (next_tgid != prev_tgid && !is_target(next_tgid))
 			return;
 	}
 	switch_in(next, btf, btf ? next->pid : BPF_CORE_READ(next, pid), now);
@@ -699,6 +709,7 @@ static __always_inline void on_fork(struct task_struct *parent, struct task_stru
 	ctgid = btf ? child->tgid : BPF_CORE_READ(child, tgid);
 	if (!follow_children || ctgid == ptgid)
 		return;
+	target_seen[ctgid & (WS_TARGET_SEEN - 1)] = 1; /* before the hash: never miss an event */
 	if (bpf_map_update_elem(&targets, &ctgid, &t, BPF_NOEXIST) && !is_target(ctgid))
 		count_drop(WS_DROP_TARGET_FULL);
 }

@@ -114,6 +114,7 @@ int collector_add_target(struct collector *c, pid_t tgid)
 		ws_err("failed to add target %d: %s", tgid, strerror(errno));
 		return err;
 	}
+	c->skel->bss->target_seen[key & (WS_TARGET_SEEN - 1)] = 1;
 	return 0;
 }
 
