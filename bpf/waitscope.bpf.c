@@ -77,8 +77,9 @@ struct {
 	__type(value, struct ws_hists);
 } hists SEC(".maps");
 
+/* Indexed by syscall number: an array lookup is inlined, a hash lookup was ~20 ns a syscall. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, WS_MAX_SYSCALLS);
 	__type(key, __u32); /* syscall number */
 	__type(value, struct ws_syscall_stat);
@@ -227,11 +228,10 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 	return a;
 }
 
+/* NULL for a number past the array (counted as a syscalls drop by the callers that care). */
 static __always_inline struct ws_syscall_stat *syscall_stat(__u32 nr)
 {
-	static const struct ws_syscall_stat zero_sc = {};
-
-	return lookup_or_init(&syscalls, &nr, &zero_sc);
+	return bpf_map_lookup_elem(&syscalls, &nr);
 }
 
 /* Add delta (and one wait) to a hash value of type ws_peer_stat, creating it if needed. */

@@ -422,9 +422,15 @@ static int map_to_array(struct bpf_map *map, size_t elem_size, size_t val_off, s
 
 static int collect_syscalls(struct collector *c, struct ws_profile *p)
 {
-	return map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
-			    offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, cmp_syscall,
-			    (void **)&p->syscalls, &p->n_syscalls);
+	int err = map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
+			       offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, cmp_syscall,
+			       (void **)&p->syscalls, &p->n_syscalls);
+
+	/* An array map lists every number: unused ones (all zero) sort last, drop them. */
+	while (!err && p->n_syscalls && !p->syscalls[p->n_syscalls - 1].s.count &&
+	       !p->syscalls[p->n_syscalls - 1].s.blocked_ns)
+		p->n_syscalls--;
+	return err;
 }
 
 static int collect_peers(struct collector *c, struct ws_profile *p)
