@@ -319,6 +319,14 @@ for ((rep = 1; rep <= REPS; rep++)); do
 done
 
 # ---- report ----
+# median(arr, n): sorts arr[1..n] in place and returns its median (awk has no sort).
+AWK_MEDIAN='
+function median(arr, n,   i, j, t) {
+	for (i = 2; i <= n; i++) for (j = i; j > 1 && arr[j-1] > arr[j]; j--) {
+		t = arr[j]; arr[j] = arr[j-1]; arr[j-1] = t }
+	return (n % 2) ? arr[(n+1)/2] : (arr[n/2] + arr[n/2+1]) / 2
+}
+'
 report() {
 	local tools_csv
 	tools_csv=$(IFS=,; echo "${TOOL_LIST[*]}")
@@ -329,12 +337,7 @@ report() {
 		"charged to it, while CPU taken by other processes is not, so these rows stay readable on" \
 		"a shared machine where the wall-clock rows do not."
 	echo
-	awk -F'\t' -v tools="$tools_csv" -v wls="$WORKLOADS" -v out="$TMP/medians.tsv" '
-	function median(arr, n,   i, j, t) {
-		for (i = 2; i <= n; i++) for (j = i; j > 1 && arr[j-1] > arr[j]; j--) {
-			t = arr[j]; arr[j] = arr[j-1]; arr[j-1] = t }
-		return (n % 2) ? arr[(n+1)/2] : (arr[n/2] + arr[n/2+1]) / 2
-	}
+	awk -F'\t' -v tools="$tools_csv" -v wls="$WORKLOADS" -v out="$TMP/medians.tsv" "$AWK_MEDIAN"'
 	{ v[$1, $2, $3, $4] = $5; reps[$3] = 1; have[$1, $4] = 1 }
 	END {
 		nt = split(tools, T, ","); nw = split(wls, W, ",")
@@ -379,14 +382,13 @@ report() {
 	echo
 	echo "| tool | peak RSS |"
 	echo "|---|---|"
-	awk -F'\t' '$2 != "none" && $3 > 0 { n[$2]++; r[$2, n[$2]] = $3 / 1024 }
+	awk -F'\t' "$AWK_MEDIAN"'$2 != "none" && $3 > 0 { n[$2]++; r[$2, n[$2]] = $3 / 1024 }
 	END {
 		for (t in n) {
 			m = n[t]
 			for (i = 1; i <= m; i++) a[i] = r[t, i]
-			for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) {
-				x = a[j]; a[j] = a[j-1]; a[j-1] = x }
-			printf "| %s | %.1f [%.1f] |\n", t, (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2, a[m]
+			med = median(a, m) # sorts a
+			printf "| %s | %.1f [%.1f] |\n", t, med, a[m]
 		}
 	}' "$TMP/prof.tsv" | sort
 	if [[ -s $TMP/selfcost.tsv ]]; then
@@ -396,7 +398,7 @@ report() {
 		echo
 		echo "| workload | program | runs/s | ns/run |"
 		echo "|---|---|---|---|"
-		awk -F'\t' '
+		awk -F'\t' "$AWK_MEDIAN"'
 		$3 == "duration_s" { dur[$1, $2] = $5; next }
 		{ k = $1 SUBSEP $3; n[k]++; ns[k, n[k]] = $5; ev[k, n[k]] = $4; rp[k, n[k]] = $2 }
 		END {
@@ -404,12 +406,8 @@ report() {
 				split(k, kk, SUBSEP); m = n[k]
 				for (i = 1; i <= m; i++) { a[i] = ns[k, i]; d = dur[kk[1], rp[k, i]]
 					b[i] = d > 0 ? ev[k, i] / d : 0 }
-				for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) {
-					x = a[j]; a[j] = a[j-1]; a[j-1] = x }
-				for (i = 2; i <= m; i++) for (j = i; j > 1 && b[j-1] > b[j]; j--) {
-					x = b[j]; b[j] = b[j-1]; b[j-1] = x }
-				med = (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
-				medb = (m % 2) ? b[(m+1)/2] : (b[m/2] + b[m/2+1]) / 2
+				med = median(a, m)
+				medb = median(b, m)
 				if (kk[2] == "cpu_share")
 					printf "| %s | waitscope user-space CPU | | %.2f%% of one core |\n", kk[1], med * 100
 				else
