@@ -16,6 +16,11 @@
 
 /* Default map capacities; the collector may lower them (-m) to test the overflow paths. */
 #define WS_MAX_TARGETS 1024
+/*
+ * target_seen[tgid & (WS_TARGET_SEEN - 1)] is 1 for every target tgid (a power of two): most
+ * events of untraced tasks end at this one byte load, before the targets hash lookup.
+ */
+#define WS_TARGET_SEEN 4096
 #define WS_MAX_THREADS 16384     /* per-thread state (hash fallback only) */
 #define WS_MAX_EXITED 8192       /* exit records buffered between two drains */
 

@@ -8,7 +8,8 @@
 
 #define WS_VERSION "0.1.0"
 
-enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM };
+enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM,
+       OPT_NO_BPF_STATS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -28,6 +29,7 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, 'c' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "interval", required_argument, NULL, 'i' },
+	{ "no-bpf-stats", no_argument, NULL, OPT_NO_BPF_STATS },
 	{},
 };
 
@@ -70,6 +72,8 @@ void cli_usage(FILE *f)
 	      "                          textfile collector, docs/prometheus.md)\n"
 	      "      --ready-file FILE   write FILE once attached (for scripts waiting on waitscope)\n"
 	      "      --raw-tp            use raw_tp tracepoints even where tp_btf works\n"
+	      "      --no-bpf-stats      leave BPF run-time stats off: no per-event cost in the\n"
+	      "                          overhead line, and no clock reads added to each event\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "\n"
@@ -177,6 +181,9 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;
+			break;
+		case OPT_NO_BPF_STATS:
+			o->no_bpf_stats = true;
 			break;
 		case 'h':
 			cli_usage(out);

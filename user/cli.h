@@ -21,6 +21,7 @@ struct ws_opts {
 	bool follow;           /* -f: descendants, existing and forked during the window */
 	bool verbose;          /* -v */
 	bool force_raw_tp;     /* --raw-tp: use the raw_tp fallback even where tp_btf works */
+	bool no_bpf_stats;     /* --no-bpf-stats: no BPF run-time stats for the overhead line */
 	const char *ready_file; /* --ready-file: written once attached (for scripts and tests) */
 	const char *folded_file; /* --folded: off- and on-CPU folded stacks written here */
 	const char *pprof_file;  /* --pprof: gzipped pprof profile of the same stacks */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collector.h"
@@ -83,6 +84,7 @@ int collector_load(struct collector *c, const struct collector_opts *o)
 
 	memset(c, 0, sizeof(*c));
 	c->stacks = o->stacks;
+	c->no_bpf_stats = o->no_bpf_stats;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		ws_err("failed to count possible CPUs: %s", strerror(-c->ncpus));
@@ -122,6 +124,7 @@ int collector_add_target(struct collector *c, pid_t tgid)
 		ws_err("failed to add target %d: %s", tgid, strerror(errno));
 		return err;
 	}
+	c->skel->bss->target_seen[key & (WS_TARGET_SEEN - 1)] = 1;
 	return 0;
 }
 
@@ -227,10 +230,54 @@ static int perf_attach(struct collector *c)
 	return 0;
 }
 
+static __u64 timeval_ns(struct timeval tv)
+{
+	return (__u64)tv.tv_sec * 1000000000ull + (__u64)tv.tv_usec * 1000ull;
+}
+
+/* Run counts and run times of the attachable programs, and our own CPU time so far. */
+static void overhead_snapshot(struct collector *c, struct ws_overhead_snapshot *s)
+{
+	struct bpf_program *prog;
+	struct rusage ru;
+
+	memset(s, 0, sizeof(*s));
+	s->wall_ns = monotonic_ns();
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		s->cpu_ns = timeval_ns(ru.ru_utime) + timeval_ns(ru.ru_stime);
+	bpf_object__for_each_program(prog, c->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		struct ws_prog_stat *st;
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || is_iter(prog) || s->n_progs == WS_OVERHEAD_MAX_PROGS ||
+		    bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		st = &s->progs[s->n_progs++];
+		snprintf(st->name, sizeof(st->name), "%s", bpf_program__name(prog));
+		st->run_cnt = info.run_cnt;
+		st->run_time_ns = info.run_time_ns;
+	}
+}
+
+static void stats_off(struct collector *c)
+{
+	if (c->stats_on)
+		close(c->stats_fd); /* the kernel turns the stats off with the last such fd */
+	c->stats_on = false;
+}
+
 int collector_attach(struct collector *c, __u64 *window_start_ns)
 {
 	int err;
 
+	/* Run-time stats cost two clock reads per handler run: on only while the window lasts. */
+	c->stats_fd = c->no_bpf_stats ? -1 : bpf_enable_stats(BPF_STATS_RUN_TIME);
+	c->stats_on = c->stats_fd >= 0;
+	if (!c->stats_on && !c->no_bpf_stats)
+		ws_debug("failed to enable BPF run-time stats: %s", strerror(errno));
+	overhead_snapshot(c, &c->ov_start);
 	*window_start_ns = monotonic_ns();
 	c->skel->bss->window_start_ns = *window_start_ns;
 	err = waitscope_bpf__attach(c->skel);
@@ -304,7 +351,20 @@ __u64 collector_detach(struct collector *c)
 	}
 	perf_detach(c);
 	c->attached = false;
+	overhead_snapshot(c, &c->ov_end);
+	stats_off(c);
 	return monotonic_ns();
+}
+
+void collector_overhead(struct collector *c, struct ws_overhead *o)
+{
+	struct rusage ru;
+	__u64 rss = 0;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0)
+		rss = (__u64)ru.ru_maxrss * 1024; /* KiB */
+	/* stats_fd stays as it was after the close: >= 0 means the stats were on. */
+	overhead_compute(o, &c->ov_start, &c->ov_end, c->ov_end.wall_ns && c->stats_fd >= 0, rss);
 }
 
 /* Per-CPU array element 0, summed over CPUs as u64 words. */
@@ -423,9 +483,15 @@ static int map_to_array(struct bpf_map *map, size_t elem_size, size_t val_off, s
 
 static int collect_syscalls(struct collector *c, struct ws_profile *p)
 {
-	return map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
-			    offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, ws_syscall_cmp,
-			    (void **)&p->syscalls, &p->n_syscalls);
+	int err = map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
+			       offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, ws_syscall_cmp,
+			       (void **)&p->syscalls, &p->n_syscalls);
+
+	/* An array map lists every number: unused ones (all zero) sort last, drop them. */
+	while (!err && p->n_syscalls && !p->syscalls[p->n_syscalls - 1].s.count &&
+	       !p->syscalls[p->n_syscalls - 1].s.blocked_ns)
+		p->n_syscalls--;
+	return err;
 }
 
 static int collect_peers(struct collector *c, struct ws_profile *p)
@@ -574,6 +640,7 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 
 void collector_destroy(struct collector *c)
 {
+	stats_off(c);
 	/* The samplers first, then the skeleton (and every link): nothing stays in the kernel. */
 	perf_detach(c);
 	free(c->perf_links);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "interval.h"
+#include "overhead.h"
 #include "profile.h"
 
 struct waitscope_bpf;
@@ -16,6 +17,7 @@ struct collector_opts {
 	bool stacks;       /* collect off- and on-CPU stacks (--folded, --pprof) */
 	__u64 cgroup_id;   /* -c: tasks moved into this cgroup during the window become targets */
 	__u32 cgroup_level;
+	bool no_bpf_stats; /* leave BPF run-time stats off for the window */
 };
 
 struct collector {
@@ -27,6 +29,10 @@ struct collector {
 	/* with stacks: one cpu-clock perf event per online CPU; each link owns its perf fd */
 	struct bpf_link **perf_links;
 	int n_perf;
+	bool no_bpf_stats;
+	bool stats_on; /* stats_fd holds BPF run-time stats on for the window */
+	int stats_fd;
+	struct ws_overhead_snapshot ov_start, ov_end;
 };
 
 /* Open and load the BPF object, falling back to raw_tp when tp_btf does not load. */
@@ -44,6 +50,8 @@ bool collector_target_exited(struct collector *c, pid_t tgid, __u64 *exit_ns);
 __u64 collector_detach(struct collector *c);
 /* Read live threads, remaining exit records, exited totals, histograms and counters. */
 int collector_collect(struct collector *c, struct ws_profile *p);
+/* The profiler's own cost over the window (call after collector_detach). */
+void collector_overhead(struct collector *c, struct ws_overhead *o);
 void collector_destroy(struct collector *c);
 /* Take tgid out of the targets (it exited, or its PID now names another process). */
 int collector_remove_target(struct collector *c, pid_t tgid);

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include "profile.h"
 
+struct ws_overhead;
 struct ws_prediction;
 
 struct report_opts {
 	bool per_thread; /* -T: per-thread table in the text report */
 	const struct ws_prediction *prediction; /* the verdict, shown first; NULL: none */
+	const struct ws_overhead *overhead;     /* the profiler's own cost, shown last; NULL: none */
 };
 
 void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *o);

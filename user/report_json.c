@@ -5,6 +5,7 @@
 #include "hist.h"
 #include "json.h"
 #include "model.h"
+#include "overhead.h"
 #include "report.h"
 
 #define SCHEMA "waitscope/1"
@@ -307,6 +308,7 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	drops(&w, p);
 	json_kv_u64(&w, "anomalies", p->counters.anomalies);
 	crosscheck(&w, p);
+	overhead_report_json(&w, o ? o->overhead : NULL);
 	json_obj_end(&w);
 	fputc('\n', f);
 }

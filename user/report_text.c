@@ -5,6 +5,7 @@
 #include "fmt.h"
 #include "hist.h"
 #include "model.h"
+#include "overhead.h"
 #include "report.h"
 
 #define MAX_HEADER_TARGETS 3
@@ -323,4 +324,6 @@ void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *
 	crosscheck(f, p);
 	if (o && o->per_thread)
 		thread_table(f, p);
+	if (o && o->overhead)
+		overhead_report_text(f, o->overhead);
 }

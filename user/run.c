@@ -438,7 +438,8 @@ int ws_run(const struct ws_opts *o)
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
 	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
 					.stacks = o->folded_file || o->pprof_file,
-					.follow_children = o->follow || o->cgroup };
+					.follow_children = o->follow || o->cgroup,
+					.no_bpf_stats = o->no_bpf_stats };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };
@@ -450,6 +451,7 @@ int ws_run(const struct ws_opts *o)
 	const pid_t *pids = o->pids;
 	size_t n_pids = o->n_pids;
 	struct ws_model_input min = { 0 };
+	struct ws_overhead ovh;
 	struct ws_prediction pred;
 	struct ws_profile prof;
 	pid_t *tgids = NULL;
@@ -571,6 +573,8 @@ int ws_run(const struct ws_opts *o)
 	if (collector_collect(&col, &prof))
 		goto cleanup;
 	update_target_exits(&col, &prof);
+	collector_overhead(&col, &ovh);
+	ropts.overhead = &ovh;
 	profile_finish(&prof);
 	crosscheck_compute(&prof, &snap_start, &snap_end);
 	memset(&pred, 0, sizeof(pred));
