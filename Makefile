@@ -23,7 +23,9 @@ LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
+# Extra compile+link flags of the user side only (waitscope, test binaries); examples stay plain.
+SANITIZE ?=
+ALL_CFLAGS := $(CFLAGS) $(SANITIZE) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 	      $(LIBBPF_CFLAGS) -MMD -MP
 LDLIBS   := $(LIBBPF_LIBS) -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iinclude -Wall -Werror
@@ -44,9 +46,10 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS)) \
 	     $(patsubst examples/%.py,$(BUILD)/examples/%.py,$(wildcard examples/*.py))
 
-.PHONY: all clean install uninstall test unit-test integration-test examples demo headers-check
+.PHONY: all clean install uninstall test unit-test integration-test examples demo headers-check \
+	sanitize sanitize-test lint clang-check fuzz fuzz-build
 .DELETE_ON_ERROR:
-.SECONDARY: $(BPF_OBJS)
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: $(BUILD)/waitscope examples
 
@@ -74,7 +77,7 @@ $(BUILD)/user/%.o: user/%.c $(SKELS) | $(BUILD)/user
 
 $(BUILD)/waitscope: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c $(SKELS) | $(BUILD)/tests/unit
 	$(call msg,CC,$@)
@@ -90,11 +93,11 @@ $(BUILD)/tests/integration/%.o: tests/integration/%.c | $(BUILD)/tests/integrati
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(TESTLIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ -lcriterion $(LDLIBS)
 
 $(BUILD)/integration_tests: $(INTEG_OBJS) $(TESTLIB_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ -lcriterion $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ -lcriterion $(LDLIBS)
 
 $(BUILD)/examples/%: examples/%.c | $(BUILD)/examples
 	$(call msg,CC,$@)
@@ -120,6 +123,77 @@ integration-test: $(BUILD)/integration_tests $(BUILD)/waitscope examples
 	WAITSCOPE_BUILD=$(abspath $(BUILD)) $(BUILD)/integration_tests -j1 --verbose
 
 test: headers-check unit-test integration-test
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build of the user side in
+# build/san; sanitize-test runs the unit and integration tests against it (the integration tests
+# run build/san/waitscope). Any report fails the run.
+SAN_BUILD ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	     LSAN_OPTIONS=exitcode=99
+
+sanitize:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE="$(SAN_FLAGS)" \
+		$(SAN_BUILD)/waitscope $(SAN_BUILD)/unit_tests $(SAN_BUILD)/integration_tests examples
+
+# Criterion reports a test's leak only on stderr (CRITERION_NO_EARLY_EXIT lets LeakSanitizer run
+# in each test's process): the log is checked for sanitizer reports as well as the exit status.
+san_run = $(SAN_ENV) CRITERION_NO_EARLY_EXIT=1 $(1) > $(2) 2>&1; rc=$$?; cat $(2); \
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|:[0-9]+: runtime error: ' $(2); then \
+		echo "sanitize-test: sanitizer report in $(2)" >&2; exit 1; fi; exit $$rc
+
+sanitize-test: sanitize
+	$(Q)$(call san_run,$(SAN_BUILD)/unit_tests,$(SAN_BUILD)/unit-test.log)
+	$(Q)$(call san_run,WAITSCOPE_BUILD=$(abspath $(SAN_BUILD)) \
+		$(SAN_BUILD)/integration_tests -j1 --verbose,$(SAN_BUILD)/integration-test.log)
+
+# Static analysis: cppcheck over the user side, test helpers, fuzz harnesses and examples (the
+# Criterion test files are left out: cppcheck cannot expand Test() without Criterion's headers).
+# Suppressions are inline (cppcheck-suppress) with their reason.
+CPPCHECK ?= cppcheck
+lint:
+	$(Q)$(CPPCHECK) --quiet --enable=warning,performance,portability --std=c11 \
+		--error-exitcode=1 --inline-suppr -D__x86_64__ -D_GNU_SOURCE -Iinclude -Iuser \
+		--suppress=missingIncludeSystem \
+		user/ tests/lib/ tests/fuzz/ examples/
+
+# The same sources and -W flags with clang (CI builds both compilers warning-free).
+clang-check:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/clang CC=clang build/clang/waitscope \
+		build/clang/unit_tests build/clang/integration_tests examples
+
+# libFuzzer harnesses (clang) for every parser of outside input, each run FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SRCS    := $(wildcard tests/fuzz/*_fuzz.c)
+FUZZ_BINS    := $(patsubst tests/fuzz/%_fuzz.c,$(FUZZ_BUILD)/%_fuzz,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser \
+		-I$(BUILD) $(LIBBPF_CFLAGS)
+
+$(FUZZ_BUILD):
+	$(Q)mkdir -p $@
+
+# One binary per harness, linked with the real parsers (every user/ file but main.c).
+$(FUZZ_BUILD)/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_LIB_SRCS) $(SKELS) | $(FUZZ_BUILD)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_SRCS) -o $@ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness starts from its committed seeds (tests/fuzz/corpus/NAME) and writes new inputs to
+# a scratch corpus in build/, so the committed seeds stay small. A crash stops make.
+fuzz: $(FUZZ_BINS)
+	$(Q)for b in $(FUZZ_BINS); do \
+		name=$$(basename $$b _fuzz); \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$name $(FUZZ_BUILD)/artifacts; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		$$b -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name- \
+			$(FUZZ_BUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
 
 demo: $(BUILD)/waitscope examples
 	./examples/demo.sh $(BUILD)

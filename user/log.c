@@ -4,6 +4,7 @@
 
 bool ws_verbose;
 
+__attribute__((format(printf, 2, 0)))
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "waitscope: %s", prefix);

@@ -14,6 +14,7 @@ void ws_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ws_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* libbpf_set_print() callback: libbpf's debug output only with -v. */
-int ws_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args);
+int ws_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+	__attribute__((format(printf, 2, 0)));
 
 #endif /* WS_LOG_H */
