@@ -109,7 +109,7 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 
 	memset(o, 0, sizeof(*o));
 	o->duration_s = WS_DEFAULT_DURATION_S;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then also drops its state from an earlier parse */
 	opterr = 0;
 	/* "+": stop at the first non-option so "--" and COMMAND's own options are left alone. */
 	while ((c = getopt_long(argc, argv, "+:p:d:fjTvhn:c:u:i:", long_opts, NULL)) != -1) {

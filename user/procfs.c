@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,17 +128,31 @@ int proc_stat_read(pid_t pid, struct proc_stat *out)
 	return proc_stat_parse(buf, out);
 }
 
+/* The line of text that starts with key (at the start of text or after a newline), or NULL. */
+static const char *find_line(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = text;
+
+	while (p) {
+		if (strncmp(p, key, len) == 0)
+			return p;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
 int status_parse_capeff(const char *text, __u64 *capeff)
 {
-	const char *line = strstr(text, "\nCapEff:");
+	const char *line = find_line(text, "CapEff:");
 	unsigned long long v;
 	char *end;
 
-	if (!line && strncmp(text, "CapEff:", 7) == 0)
-		line = text - 1;
 	if (!line)
 		return -EINVAL;
-	line += strlen("\nCapEff:");
+	line += strlen("CapEff:");
 	while (*line == ' ' || *line == '\t')
 		line++;
 	errno = 0;
@@ -251,37 +267,52 @@ int net_tcp_parse_listen_line(const char *line, struct listen_sock *out)
 	return 0;
 }
 
+int net_tcp_listen_parse(FILE *f, struct listen_sock **socks, size_t *n, size_t *cap)
+{
+	struct listen_sock s, *grown;
+	char *line = NULL;
+	size_t len = 0;
+	int err = 0;
+
+	while (getline(&line, &len, f) > 0) {
+		if (net_tcp_parse_listen_line(line, &s))
+			continue;
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 32;
+
+			grown = realloc(*socks, ncap * sizeof(*grown));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			*socks = grown;
+			*cap = ncap;
+		}
+		(*socks)[(*n)++] = s;
+	}
+	free(line);
+	return err;
+}
+
 int net_tcp_listen_read(struct listen_sock **socks, size_t *n)
 {
 	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	struct listen_sock s, *list = NULL, *grown;
-	size_t cap = 0, count = 0, len = 0, i;
-	char *line = NULL;
+	struct listen_sock *list = NULL;
+	size_t cap = 0, count = 0, i;
+	int err = 0;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && !err; i++) {
 		FILE *f = fopen(files[i], "re");
 
 		if (!f)
 			continue;
-		while (getline(&line, &len, f) > 0) {
-			if (net_tcp_parse_listen_line(line, &s))
-				continue;
-			if (count == cap) {
-				cap = cap ? cap * 2 : 32;
-				grown = realloc(list, cap * sizeof(*list));
-				if (!grown) {
-					fclose(f);
-					free(line);
-					free(list);
-					return -ENOMEM;
-				}
-				list = grown;
-			}
-			list[count++] = s;
-		}
+		err = net_tcp_listen_parse(f, &list, &count, &cap);
 		fclose(f);
 	}
-	free(line);
+	if (err) {
+		free(list);
+		return err;
+	}
 	*socks = list;
 	*n = count;
 	return 0;
@@ -336,17 +367,34 @@ bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
 
 int procstat_parse_cpu(const char *text, unsigned long long *busy, unsigned long long *total)
 {
-	unsigned long long v[10] = { 0 };
+	unsigned long long v[10] = { 0 }, sum = 0;
+	const char *p = text;
 	int n, i;
 
-	n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	if (strncmp(p, "cpu ", 4) != 0)
+		return -EINVAL;
+	p += 4;
+	/* Unsigned decimal fields only: strtoull would take "-7" as 2^64 - 7. */
+	for (n = 0; n < 10; n++) {
+		char *end;
+
+		while (*p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		errno = 0;
+		v[n] = strtoull(p, &end, 10);
+		if (errno)
+			return -EINVAL;
+		p = end;
+	}
 	if (n < 4)
 		return -EINVAL;
-	*total = 0;
 	for (i = 0; i < n && i < 8; i++) /* guest time (8, 9) is already in user/nice */
-		*total += v[i];
-	*busy = *total - v[3] - (n > 4 ? v[4] : 0); /* minus idle and iowait */
+		if (__builtin_add_overflow(sum, v[i], &sum))
+			return -EINVAL;
+	*total = sum;
+	*busy = sum - v[3] - (n > 4 ? v[4] : 0); /* minus idle and iowait: both are in sum */
 	return 0;
 }
 
@@ -360,19 +408,24 @@ int procstat_read_cpu(unsigned long long *busy, unsigned long long *total)
 	return procstat_parse_cpu(buf, busy, total);
 }
 
+long status_parse_rss(const char *text)
+{
+	const char *line = find_line(text, "VmRSS:");
+	unsigned long kb;
+
+	if (!line || sscanf(line + 6, " %lu kB", &kb) != 1 || kb > (unsigned long)LONG_MAX / 1024)
+		return -1;
+	return (long)kb * 1024;
+}
+
 long proc_rss_bytes(pid_t pid)
 {
 	char path[64], buf[4096];
-	const char *line;
-	unsigned long kb;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if (read_small_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	line = strstr(buf, "\nVmRSS:");
-	if (!line || sscanf(line + 7, " %lu kB", &kb) != 1)
-		return -1;
-	return (long)kb * 1024;
+	return status_parse_rss(buf);
 }
 
 int proc_scan_all(struct proc_entry **out, size_t *n)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
@@ -57,6 +58,11 @@ struct listen_sock {
 
 /* Parse one /proc/net/tcp line: 0 for a LISTEN row, -ENOENT other states, -EINVAL junk. */
 int net_tcp_parse_listen_line(const char *line, struct listen_sock *out);
+/*
+ * Append the LISTEN rows of one /proc/net/tcp(6) text read from f to *socks (n used, cap
+ * allocated; caller frees). Returns 0 or -ENOMEM (what was appended so far stays valid).
+ */
+int net_tcp_listen_parse(FILE *f, struct listen_sock **socks, size_t *n, size_t *cap);
 /* All listening TCP sockets (v4 and v6) of the machine. Caller frees *socks. */
 int net_tcp_listen_read(struct listen_sock **socks, size_t *n);
 /* Does process tgid hold one of these sockets? */
@@ -71,6 +77,8 @@ bool proc_scan_sockets(pid_t tgid, const struct listen_sock *socks, size_t n,
 /* First line of /proc/stat: busy (all but idle and iowait) and total jiffies. */
 int procstat_parse_cpu(const char *text, unsigned long long *busy, unsigned long long *total);
 int procstat_read_cpu(unsigned long long *busy, unsigned long long *total);
+/* VmRSS of "/proc/PID/status" text in bytes, or -1. */
+long status_parse_rss(const char *text);
 /* VmRSS of a process in bytes, or -1. */
 long proc_rss_bytes(pid_t pid);
 

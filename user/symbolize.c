@@ -484,7 +484,8 @@ static int proc_load(struct symbolizer *s, pid_t tgid, struct proc_ent **out)
 			memset(&maps[n], 0, sizeof(maps[n]));
 			maps[n++].m = m;
 		}
-		qsort(maps, n, sizeof(*maps), map_cmp);
+		if (n) /* qsort(NULL, 0) is undefined */
+			qsort(maps, n, sizeof(*maps), map_cmp);
 	}
 	e = &s->procs[s->n_procs++];
 	e->tgid = tgid;
@@ -686,7 +687,8 @@ int symbolizer_load_kallsyms(struct symbolizer *s, FILE *f)
 	}
 	if (!nonzero)
 		n = 0; /* addresses hidden (kptr_restrict, no CAP_SYSLOG) */
-	qsort(syms, n, sizeof(*syms), ksym_cmp);
+	if (n) /* syms is NULL without text symbols: qsort(NULL, 0) is undefined */
+		qsort(syms, n, sizeof(*syms), ksym_cmp);
 	free(s->ksyms);
 	free(s->kpool);
 	s->ksyms = syms;
