@@ -30,11 +30,14 @@ const volatile bool use_tid_hash = false;    /* raw_tp fallback: state lives in 
 const volatile bool collect_stacks = false;  /* --folded/--pprof: stacks (costly: opt-in) */
 const volatile __u64 target_cgroup_id = 0;   /* -c: processes moved into this cgroup (or below) */
 const volatile __u32 target_cgroup_level = 0; /* its depth below the cgroup2 root */
+/* --max-threads: cap on live threads with task storage (0 = none; the tid hash has max_entries) */
+const volatile __u32 max_threads = 0;
 
 /* Set by the collector after load, before attach. */
 __u64 window_start_ns = 0;
 /* Byte per tgid hash slot, set for each target (by the collector, and on -f forks). */
 __u8 target_seen[WS_TARGET_SEEN] = {};
+__s64 threads_tracked = 0; /* live threads holding task storage, counted only with max_threads */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -235,7 +238,16 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 	static const struct ws_thread_acct zero_acct = {};
 	struct ws_thread_acct *a;
 
-	if (task) {
+	if (task && max_threads) {
+		/* Task storage has no max_entries: enforce --max-threads when creating. */
+		a = bpf_task_storage_get(&acct_store, task, 0, 0);
+		if (!a && create && threads_tracked < max_threads) {
+			a = bpf_task_storage_get(&acct_store, task, 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (a)
+				__sync_fetch_and_add(&threads_tracked, 1);
+		}
+	} else if (task) {
 		a = bpf_task_storage_get(&acct_store, task, 0,
 					 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	} else {
@@ -922,6 +934,8 @@ static __always_inline void on_exit(struct task_struct *p, bool btf)
 			count_drop(WS_DROP_EXIT_RECORD);
 		if (!btf)
 			bpf_map_delete_elem(&acct_by_tid, &tid);
+		else if (max_threads)
+			__sync_fetch_and_add(&threads_tracked, -1);
 	}
 
 	__sync_fetch_and_add(&target->threads_exited, 1);

@@ -9,7 +9,7 @@
 #define WS_VERSION "0.1.0"
 
 enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM,
-       OPT_NO_BPF_STATS };
+       OPT_NO_BPF_STATS, OPT_MAX_THREADS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -30,6 +30,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "no-bpf-stats", no_argument, NULL, OPT_NO_BPF_STATS },
+	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
 	{},
 };
 
@@ -74,6 +75,9 @@ void cli_usage(FILE *f)
 	      "      --raw-tp            use raw_tp tracepoints even where tp_btf works\n"
 	      "      --no-bpf-stats      leave BPF run-time stats off: no per-event cost in the\n"
 	      "                          overhead line, and no clock reads added to each event\n"
+	      "      --max-threads N     track at most N threads at once and buffer N exit records\n"
+	      "                          (default: no limit with tp_btf, 16384 with --raw-tp; 8192\n"
+	      "                          exit records); past it the report says what is missing\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "\n"
@@ -176,6 +180,13 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			if (parse_double(optarg, WS_MIN_INTERVAL_S, WS_MAX_DURATION_S, &o->interval_s)) {
 				fprintf(err, "waitscope: invalid interval '%s': expected seconds from "
 					"%.1f to %.0f\n", optarg, WS_MIN_INTERVAL_S, WS_MAX_DURATION_S);
+				goto usage_err;
+			}
+			break;
+		case OPT_MAX_THREADS:
+			if (parse_ulong(optarg, 1, WS_MAX_THREADS_LIMIT, &o->max_threads)) {
+				fprintf(err, "waitscope: invalid --max-threads '%s': expected a number "
+					"from 1 to %d\n", optarg, WS_MAX_THREADS_LIMIT);
 				goto usage_err;
 			}
 			break;

@@ -67,6 +67,12 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	choose_programs(skel, raw);
 	/* The sampler runs on every CPU tick of every task: only when stacks are asked for. */
 	bpf_program__set_autoload(skel->progs.on_cpu_sample, o->stacks);
+	/* --max-threads: smaller per-thread maps (tests drive the overflow paths with it). */
+	if (o->max_threads) {
+		skel->rodata->max_threads = o->max_threads;
+		bpf_map__set_max_entries(skel->maps.acct_by_tid, o->max_threads);
+		bpf_map__set_max_entries(skel->maps.exit_records, o->max_threads);
+	}
 	/* Only one of the per-thread stores is used: shrink the other. */
 	if (!raw)
 		bpf_map__set_max_entries(skel->maps.acct_by_tid, 1);

@@ -18,6 +18,7 @@ struct collector_opts {
 	__u64 cgroup_id;   /* -c: tasks moved into this cgroup during the window become targets */
 	__u32 cgroup_level;
 	bool no_bpf_stats; /* leave BPF run-time stats off for the window */
+	__u32 max_threads; /* --max-threads: per-thread state and exit records; 0 = defaults */
 };
 
 struct collector {

@@ -246,6 +246,7 @@ int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
 	}
 	t->exited = r->exited != 0;
 	t->born = (r->acct.flags & WS_THREAD_BORN) != 0;
+	t->untracked = !r->exited && !r->acct.first_ns && r->acct.state == WS_STATE_UNKNOWN;
 	return 0;
 }
 
@@ -305,6 +306,9 @@ void profile_finish(struct ws_profile *p)
 		ws_times_add(&p->totals, &p->threads[i].t);
 	ws_times_add(&p->totals, &p->unlisted);
 	p->n_threads_total = p->n_threads + p->unlisted_threads;
+	p->untracked_threads = 0;
+	for (i = 0; i < p->n_threads; i++)
+		p->untracked_threads += p->threads[i].untracked;
 	p->coverage = ws_times_coverage(&p->totals);
 }
 
@@ -411,4 +415,11 @@ __u64 profile_drops_total(const struct ws_profile *p)
 	for (i = 0; i < WS_DROP_KINDS; i++)
 		sum += p->counters.drops[i];
 	return sum;
+}
+
+bool profile_complete(const struct ws_profile *p)
+{
+	return !p->untracked_threads && !p->counters.drops[WS_DROP_STORAGE] &&
+	       !p->counters.drops[WS_DROP_EXIT_RECORD] && !p->counters.drops[WS_DROP_EXIT_TOTALS] &&
+	       !p->counters.drops[WS_DROP_TARGET_FULL];
 }

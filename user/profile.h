@@ -61,6 +61,7 @@ struct ws_thread {
 	struct ws_times t;
 	bool exited; /* exited during the window */
 	bool born;   /* created during the window */
+	bool untracked; /* alive, but its state could not be created (per-thread map full) */
 	bool event_loop; /* waits mostly in poll/select/epoll for many sockets: an event loop */
 	__u64 poll_ns;   /* blocked in poll/select/epoll, before resolving to idle or net */
 	/* Blocked when the window ended: the kernel charges a syscall's blocked time at wakeup,
@@ -117,6 +118,7 @@ struct ws_profile {
 	struct ws_times totals;     /* listed threads + unlisted */
 	__u64 n_threads_total;      /* listed + unlisted */
 	double coverage;            /* accounted / observed, 1.0 = complete */
+	__u64 untracked_threads;    /* live threads without state: their time is unaccounted */
 
 	struct ws_hists hists;
 	struct ws_counters counters;
@@ -211,5 +213,11 @@ const struct ws_thread **profile_sorted_threads(const struct ws_profile *p);
 const char *profile_ended_by(const struct ws_profile *p);
 /* Sum of all drop counters. */
 __u64 profile_drops_total(const struct ws_profile *p);
+/*
+ * Is the time accounting whole? False when a thread went untracked or per-thread state, exit
+ * records, exited totals or followed children were dropped. Drops of listings only (peers,
+ * syscalls, stacks, locks) leave the times whole and are reported on their own.
+ */
+bool profile_complete(const struct ws_profile *p);
 
 #endif /* WS_PROFILE_H */

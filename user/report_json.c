@@ -295,6 +295,8 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	json_kv_u64(&w, "threads_seen", p->n_threads_total);
 	totals(&w, p);
 	json_kv_double(&w, "coverage", p->coverage, SHARE_DECIMALS);
+	json_kv_bool(&w, "complete", profile_complete(p));
+	json_kv_u64(&w, "untracked_threads", p->untracked_threads);
 	json_key(&w, "histograms");
 	json_obj_begin(&w);
 	histogram(&w, "runq", p->hists.slots[WS_HIST_RUNQ]);

@@ -137,6 +137,30 @@ static void hist_line(FILE *f, const char *name, const __u64 *slots)
 		fmt_ns(p99, sizeof(p99), hist_percentile(slots, WS_HIST_SLOTS, 0.99)));
 }
 
+/* One line saying the report is incomplete, and by how much. */
+static void incomplete(FILE *f, const struct ws_profile *p)
+{
+	double missing = 1.0 - p->coverage;
+
+	if (profile_complete(p)) {
+		if (profile_drops_total(p))
+			fputs("warning: some listings above are incomplete (drops); times are whole\n", f);
+		return;
+	}
+	fputs("warning: INCOMPLETE report:", f);
+	if (p->untracked_threads)
+		fprintf(f, " %llu of %llu threads not tracked (per-thread map full; see "
+			"--max-threads),", (unsigned long long)p->untracked_threads,
+			(unsigned long long)p->n_threads_total);
+	if (p->counters.drops[WS_DROP_EXIT_RECORD])
+		fprintf(f, " %llu exited threads missing from the table,",
+			(unsigned long long)p->unlisted_threads);
+	if (p->counters.drops[WS_DROP_EXIT_TOTALS] || p->counters.drops[WS_DROP_TARGET_FULL])
+		fputs(" exited or followed threads missing from the totals,", f);
+	fprintf(f, " %.1f%% of observed thread time unaccounted\n",
+		missing > 0 ? 100.0 * missing : 0.0);
+}
+
 static void drops(FILE *f, const struct ws_profile *p)
 {
 	static const char *const what[WS_DROP_KINDS] = {
@@ -156,16 +180,18 @@ static void drops(FILE *f, const struct ws_profile *p)
 
 	if (!profile_drops_total(p)) {
 		fputs("drops: none\n", f);
-		return;
+	} else {
+		fputs("drops: ", f);
+		for (i = 0; i < WS_DROP_KINDS; i++) {
+			if (!p->counters.drops[i])
+				continue;
+			fprintf(f, "%s%llu %s", sep, (unsigned long long)p->counters.drops[i],
+				what[i]);
+			sep = ", ";
+		}
+		fputc('\n', f);
 	}
-	fputs("drops: ", f);
-	for (i = 0; i < WS_DROP_KINDS; i++) {
-		if (!p->counters.drops[i])
-			continue;
-		fprintf(f, "%s%llu %s", sep, (unsigned long long)p->counters.drops[i], what[i]);
-		sep = ", ";
-	}
-	fputs("\nwarning: the kernel side dropped data: the numbers above are incomplete\n", f);
+	incomplete(f, p);
 }
 
 static bool agrees(__u64 bpf, __u64 kernel)

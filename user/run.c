@@ -439,7 +439,8 @@ int ws_run(const struct ws_opts *o)
 	struct collector_opts copts = { .force_raw_tp = o->force_raw_tp,
 					.stacks = o->folded_file || o->pprof_file,
 					.follow_children = o->follow || o->cgroup,
-					.no_bpf_stats = o->no_bpf_stats };
+					.no_bpf_stats = o->no_bpf_stats,
+					.max_threads = (__u32)o->max_threads };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
 	struct collector col = { 0 };

@@ -74,6 +74,8 @@ ParameterizedTestParameters(report_json, keys)
 		{ "totals.vol_switches_per_s", JL_NUMBER },
 		{ "totals.invol_switches_per_s", JL_NUMBER },
 		{ "coverage", JL_NUMBER },
+		{ "complete", JL_BOOL },
+		{ "untracked_threads", JL_NUMBER },
 		{ "histograms.runq.count", JL_NUMBER },
 		{ "histograms.runq.p50_ns", JL_NUMBER },
 		{ "histograms.runq.p90_ns", JL_NUMBER },
@@ -289,6 +291,24 @@ Test(report_json, drops_and_anomalies, .description = "each drop kind, their tot
 	cr_expect_eq(u64_at(v, "drops.target_full"), 4);
 	cr_expect_eq(u64_at(v, "drops.total"), 10);
 	cr_expect_eq(u64_at(v, "anomalies"), 9);
+	jl_free(v);
+	profile_free(&p);
+}
+
+Test(report_json, complete_flag, .description = "complete: true without drops, false with them")
+{
+	struct ws_profile p;
+	struct jl_value *v;
+	bool b = false;
+
+	fx_profile(&p);
+	v = report(&p);
+	cr_expect(jl_get_bool(v, "complete", &b) && b);
+	cr_expect_eq(u64_at(v, "untracked_threads"), 0);
+	jl_free(v);
+	p.counters.drops[WS_DROP_EXIT_RECORD] = 1;
+	v = report(&p);
+	cr_expect(jl_get_bool(v, "complete", &b) && !b);
 	jl_free(v);
 	profile_free(&p);
 }

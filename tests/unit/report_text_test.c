@@ -159,9 +159,62 @@ Test(report_text, drops_warn, .description = "drop counts, and a warning: number
 	out = text(&p, false);
 	expect_has(out, "drops: 2 threads without state (not accounted), 3 exit records (threads "
 			"missing from the table)\n");
-	expect_has(out, "warning: the kernel side dropped data: "
-			"the numbers above are incomplete\n");
+	expect_has(out, "warning: INCOMPLETE report: 1 exited threads missing from the table, "
+			"0.0% of observed thread time unaccounted\n");
 	expect_has(out, "anomalies: 7 transitions did not fit the state machine\n");
+	free(out);
+	profile_free(&p);
+}
+
+Test(report_text, untracked_threads_incomplete,
+     .description = "live threads without state: INCOMPLETE, how many, how much time")
+{
+	struct ws_thread_record r = fx_record(99, WS_STATE_UNKNOWN, 0, FX_END);
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	memset(&r.acct, 0, sizeof(r.acct)); /* what dump_threads gives for a thread without state */
+	r.start_time_ns = 0;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	p.counters.drops[WS_DROP_STORAGE] = 40;
+	profile_finish(&p);
+	cr_assert_eq(p.untracked_threads, 1);
+	cr_assert(!profile_complete(&p));
+	out = text(&p, false);
+	expect_has(out, "warning: INCOMPLETE report: 1 of 5 threads not tracked (per-thread map "
+			"full; see --max-threads),");
+	expect_has(out, "% of observed thread time unaccounted\n");
+	expect_lacks(out, " 0.0% of observed thread time unaccounted");
+	free(out);
+	profile_free(&p);
+}
+
+Test(report_text, listing_drops_leave_times_whole,
+     .description = "only a listing dropped (syscalls): times complete, listings warned")
+{
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	p.counters.drops[WS_DROP_SYSCALLS] = 2;
+	cr_assert(profile_complete(&p));
+	out = text(&p, false);
+	expect_has(out, "warning: some listings above are incomplete (drops); times are whole\n");
+	expect_lacks(out, "INCOMPLETE");
+	free(out);
+	profile_free(&p);
+}
+
+Test(report_text, complete_has_no_warning, .description = "no drops: drops: none, no warning")
+{
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	out = text(&p, false);
+	expect_has(out, "drops: none\n");
+	expect_lacks(out, "warning:");
 	free(out);
 	profile_free(&p);
 }
