@@ -18,6 +18,7 @@
 #include "launch.h"
 #include "live.h"
 #include "model.h"
+#include "outpath.h"
 #include "log.h"
 #include "procfs.h"
 #include "sockdiag.h"
@@ -464,7 +465,12 @@ int ws_run(const struct ws_opts *o)
 	libbpf_set_print(ws_libbpf_print);
 	profile_init(&prof);
 
-	/* Targets first: a bad PID is a usage error whatever the privileges. */
+	/* Output paths and targets first: usage errors whatever the privileges. */
+	if ((o->folded_file && outpath_check("--folded", o->folded_file)) ||
+	    (o->ready_file && outpath_check("--ready-file", o->ready_file))) {
+		status = EXIT_USAGE;
+		goto cleanup;
+	}
 	if (o->name || o->cgroup) {
 		err = o->name ? targets_by_name(o->name, &found, &n_pids)
 			      : targets_by_cgroup(o->cgroup, &found, &n_pids, &cg);
