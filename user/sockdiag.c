@@ -64,6 +64,38 @@ static int count_by_port(struct dump_sink *sink, const struct inet_diag_msg *m)
 	return 0;
 }
 
+/*
+ * Hand every message of one reply buffer to on_msg. 1 at NLMSG_DONE, 0 when more replies are due,
+ * or a negative errno. NLMSG_OK/NLMSG_NEXT on a length that can wrap (a message length that is
+ * not a multiple of 4 at the end made it negative, then huge as size_t): explicit bounds instead.
+ */
+static int nl_parse(const void *buf, size_t size,
+		    int (*on_msg)(struct dump_sink *sink, const struct nlmsghdr *h),
+		    struct dump_sink *sink)
+{
+	const struct nlmsghdr *h;
+	size_t off;
+
+	for (off = 0; size - off >= sizeof(*h); off += NLMSG_ALIGN(h->nlmsg_len)) {
+		h = (const struct nlmsghdr *)((const char *)buf + off);
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > size - off)
+			return -EPROTO; /* truncated or malformed reply */
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error < 0 ? e->error
+											  : -EPROTO;
+		}
+		if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && on_msg(sink, h))
+			return -ENOMEM;
+		if (NLMSG_ALIGN(h->nlmsg_len) >= size - off)
+			break;
+	}
+	return 0;
+}
+
 /* Send one dump request, hand every reply message to on_msg. */
 static int nl_dump(int fd, const void *req, size_t req_len,
 		   int (*on_msg)(struct dump_sink *sink, const struct nlmsghdr *h),
@@ -72,12 +104,11 @@ static int nl_dump(int fd, const void *req, size_t req_len,
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t len;
+	int done;
 
 	if (sendto(fd, req, req_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	for (;;) {
-		struct nlmsghdr *h;
-
 		len = recv(fd, buf, sizeof(buf), 0);
 		if (len < 0) {
 			if (errno == EINTR)
@@ -86,18 +117,9 @@ static int nl_dump(int fd, const void *req, size_t req_len,
 		}
 		if (len == 0)
 			return -EPROTO;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error
-											    : -EPROTO;
-			}
-			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && on_msg(sink, h))
-				return -ENOMEM;
-		}
+		done = nl_parse(buf, (size_t)len, on_msg, sink);
+		if (done)
+			return done > 0 ? 0 : done;
 	}
 }
 
@@ -217,6 +239,19 @@ int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned l
 	err = dump(1U << TCP_ESTABLISHED_STATE, &sink);
 	if (!err)
 		*count = sink.count;
+	return err;
+}
+
+int sockdiag_parse_listeners(const void *buf, size_t size, bool unix_sockets,
+			     struct listen_sock **socks, size_t *n, size_t *cap)
+{
+	struct dump_sink sink = { .add = list_push,
+				  .list = { .v = *socks, .n = *n, .cap = *cap } };
+	int err = nl_parse(buf, size, unix_sockets ? on_unix : on_inet, &sink);
+
+	*socks = sink.list.v;
+	*n = sink.list.n;
+	*cap = sink.list.cap;
 	return err;
 }
 

@@ -3,6 +3,7 @@
 #ifndef WS_SOCKDIAG_H
 #define WS_SOCKDIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "procfs.h"
 
@@ -21,6 +22,14 @@ int sockdiag_listen_read(struct listen_sock **socks, size_t *n);
  * Returns 0 or -errno.
  */
 int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned long *count);
+
+/*
+ * Parse one buffer of SOCK_DIAG_BY_FAMILY replies to a listener dump (TCP, or unix_sockets), as
+ * read from the netlink socket, appending to *socks (n used, cap allocated; caller frees).
+ * Returns 1 at NLMSG_DONE, 0 when more replies are due, or a negative errno. For the fuzzer.
+ */
+int sockdiag_parse_listeners(const void *buf, size_t size, bool unix_sockets,
+			     struct listen_sock **socks, size_t *n, size_t *cap);
 
 /* sock_diag when available, else /proc/net/tcp{,6}. Same contract as above. */
 int listen_socks_read(struct listen_sock **socks, size_t *n);

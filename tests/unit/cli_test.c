@@ -140,6 +140,10 @@ Test(cli, usage_errors, .description = "malformed input: one line on stderr, CLI
 		{ { "-p", "1", "-i", "x", NULL }, "invalid interval" },
 		{ { "-p", "1", "-d", "1", "-i", "2", NULL }, "longer than the window" },
 		{ { "-p", "1", "-i", "11", NULL }, "longer than the window" },
+		{ { "-p", "1", "--max-threads", "0", NULL }, "invalid --max-threads" },
+		{ { "-p", "1", "--max-threads", "65537", NULL }, "invalid --max-threads" },
+		{ { "-p", "1", "--max-threads", "-3", NULL }, "invalid --max-threads" },
+		{ { "-p", "1", "--max-threads", "16k", NULL }, "invalid --max-threads" },
 	};
 	size_t i;
 
@@ -186,6 +190,7 @@ Test(cli, help_lists_every_option, .description = "--help names every option, lo
 		"-p, --pid", "-n, --name", "-c, --cgroup", "-u, --user", "-d, --duration",
 		"-i, --interval", "-j, --json", "-f, --follow", "-T, --threads", "-v, --verbose",
 		"--folded FILE", "--pprof FILE", "--prom FILE", "--ready-file", "--raw-tp",
+		"--max-threads N",
 		"-h, --help", "--version", "EXAMPLES:",
 	};
 	struct ws_opts o;
@@ -196,4 +201,33 @@ Test(cli, help_lists_every_option, .description = "--help names every option, lo
 	cr_assert_eq(parse(&o, out, err, a), CLI_EXIT_OK);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		cr_assert_not_null(strstr(out, names[i]), "--help lacks '%s'", names[i]);
+}
+
+Test(cli, max_threads, .description = "--max-threads N sets the map size; default 0 (built-in)")
+{
+	const char *args[] = { "-p", "1", "--max-threads", "16", NULL };
+	const char *plain[] = { "-p", "1", NULL };
+	struct ws_opts o;
+
+	cr_assert_eq(parse(&o, out, err, args), CLI_OK);
+	cr_assert_eq(o.max_threads, 16);
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, plain), CLI_OK);
+	cr_assert_eq(o.max_threads, 0);
+	cli_free(&o);
+}
+
+Test(cli, reparse_after_error, .description = "a parse after one that stopped mid-cluster is clean")
+{
+	/* glibc getopt kept a pointer into the first argv ("-jxT": stopped at x) unless reset. */
+	const char *bad[] = { "-p", "1", "-jxT", NULL };
+	const char *good[] = { "-p", "2", "-d", "3", NULL };
+	struct ws_opts o;
+
+	cr_assert_eq(parse(&o, out, err, bad), CLI_USAGE_ERR);
+	cr_assert_eq(parse(&o, out, err, good), CLI_OK);
+	cr_assert_eq(o.n_pids, 1);
+	cr_assert_eq(o.pids[0], 2);
+	cr_assert_float_eq(o.duration_s, 3.0, 1e-9);
+	cli_free(&o);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "procfs.h"
@@ -79,4 +81,63 @@ Test(procfs, status_field, .description = "numeric field lookup by exact name")
 	cr_assert_eq(status_parse_field(text, "Pid", &v), 0);
 	cr_assert_eq(v, 1240);
 	cr_assert_eq(status_parse_field(text, "PPid", &v), -EINVAL);
+}
+
+Test(procfs, status_rss, .description = "VmRSS in kB to bytes; first line too; -1 when absent")
+{
+	cr_assert_eq(status_parse_rss("Name:\tx\nVmRSS:\t  1234 kB\nThreads: 1\n"), 1234 * 1024L);
+	cr_assert_eq(status_parse_rss("VmRSS:\t8 kB\n"), 8 * 1024L);
+	cr_assert_eq(status_parse_rss("Name:\tx\nThreads: 1\n"), -1);
+	cr_assert_eq(status_parse_rss("XVmRSS:\t8 kB\n"), -1);
+	cr_assert_eq(status_parse_rss("VmRSS:\t99999999999999999999 kB\n"), -1);
+}
+
+Test(procfs, capeff_first_line, .description = "CapEff on the first line or after a newline")
+{
+	__u64 caps = 0;
+
+	cr_assert_eq(status_parse_capeff("CapEff:\t000001ffffffffff\n", &caps), 0);
+	cr_assert_eq(caps, 0x1ffffffffffull);
+	cr_assert_eq(status_parse_capeff("Name:\tx\nCapEff:\t0000000000000001\n", &caps), 0);
+	cr_assert_eq(caps, 1);
+	cr_assert_eq(status_parse_capeff("Name:\tx\nXCapEff:\t1\n", &caps), -EINVAL);
+}
+
+Test(procfs, procstat_cpu_strict, .description = "unsigned fields only; busy never above total")
+{
+	unsigned long long busy, total;
+
+	cr_assert_eq(procstat_parse_cpu("cpu  100 0 50 800 50 0 0 0 0 0\n", &busy, &total), 0);
+	cr_assert_eq(total, 1000);
+	cr_assert_eq(busy, 150);
+	/* found by fuzzing: "-7" was read as 2^64 - 7 and busy came out above total */
+	cr_assert_eq(procstat_parse_cpu("cpu  6469  1204624 0 1-7 1 0\n", &busy, &total), 0);
+	cr_assert(busy <= total);
+	cr_assert_eq(procstat_parse_cpu("cpu 1 2 -3 4\n", &busy, &total), -EINVAL);
+	cr_assert_eq(procstat_parse_cpu("cpu 18446744073709551615 1 0 0\n", &busy, &total),
+		     -EINVAL);
+	cr_assert_eq(procstat_parse_cpu("cpu0 1 2 3 4\n", &busy, &total), -EINVAL);
+}
+
+Test(procfs, net_tcp_listen_file, .description = "LISTEN rows of a whole file, others skipped")
+{
+	static char text[] =
+		"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+		"timeout inode\n"
+		"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0 "
+		"       0 4242 1 0000000000000000 100 0 0 10 0\n"
+		"   1: 0100007F:1F90 0100007F:C000 01 00000000:00000000 00:00000000 00000000     0 "
+		"       0 4243 1 0000000000000000 20 4 30 10 -1\n";
+	struct listen_sock *socks = NULL;
+	size_t n = 0, cap = 0;
+	FILE *f = fmemopen(text, strlen(text), "r");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(net_tcp_listen_parse(f, &socks, &n, &cap), 0);
+	fclose(f);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(socks[0].port, 8080);
+	cr_assert_eq(socks[0].inode, 4242);
+	cr_assert_eq(socks[0].accept_queue, 3);
+	free(socks);
 }
