@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 #include "itest.h"
@@ -303,7 +304,7 @@ static char *slurp(const char *path)
 		return NULL;
 	if (getdelim(&buf, &len, '\0', f) < 0) {
 		free(buf);
-		buf = NULL;
+		buf = ferror(f) ? NULL : strdup(""); /* empty file */
 	}
 	fclose(f);
 	return buf;
@@ -491,8 +492,15 @@ Test(reliability, sigkill_leaves_nothing,
 	unlink(folded);
 }
 
-/* Child: private mount namespace without tracefs or debugfs, then exec waitscope. */
-static pid_t waitscope_without_tracefs(const char *const *args, const char *out_path)
+enum sandbox {
+	SANDBOX_NO_TRACEFS, /* private mount namespace without tracefs or debugfs */
+	SANDBOX_NO_BTF,     /* private mount namespace, an empty tmpfs over /sys/kernel/btf */
+	SANDBOX_NOBODY,     /* uid and gid 65534, no capabilities */
+};
+
+/* Child: set up the sandbox, then exec waitscope with stdout and stderr to files. */
+static pid_t waitscope_sandboxed(enum sandbox how, const char *const *args, const char *out_path,
+				 const char *err_path)
 {
 	static const char *const mounts[] = { "/sys/kernel/debug/tracing", "/sys/kernel/tracing",
 					      "/sys/kernel/debug" };
@@ -508,60 +516,116 @@ static pid_t waitscope_without_tracefs(const char *const *args, const char *out_
 	argv[i] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		int efd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		FILE *m;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (fd < 0 || unshare(CLONE_NEWNS) ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		if (fd < 0 || efd < 0)
 			_exit(125);
-		for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
-			while (umount2(mounts[i], MNT_DETACH) == 0)
-				;
-		m = fopen("/proc/self/mounts", "r");
-		if (!m)
-			_exit(124);
-		while (fgets(line, sizeof(line), m))
-			if (strstr(line, " tracefs ") || strstr(line, " debugfs "))
-				_exit(123); /* still mounted somewhere */
-		fclose(m);
+		if (how == SANDBOX_NOBODY) {
+			if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+				_exit(122);
+		} else {
+			if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+				_exit(125);
+		}
+		if (how == SANDBOX_NO_BTF && mount("none", "/sys/kernel/btf", "tmpfs", 0, NULL))
+			_exit(121);
+		if (how == SANDBOX_NO_TRACEFS) {
+			for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++)
+				while (umount2(mounts[i], MNT_DETACH) == 0)
+					;
+			m = fopen("/proc/self/mounts", "r");
+			if (!m)
+				_exit(124);
+			while (fgets(line, sizeof(line), m))
+				if (strstr(line, " tracefs ") || strstr(line, " debugfs "))
+					_exit(123); /* still mounted somewhere */
+			fclose(m);
+		}
 		dup2(fd, 1);
+		dup2(efd, 2);
 		execv(path, (char *const *)argv);
 		_exit(127);
 	}
 	return pid;
 }
 
+/* Run waitscope -p PID -d 1 -j in a sandbox; out and err are read back into r. */
+static void run_sandboxed(enum sandbox how, pid_t target, struct run_result *r)
+{
+	char out[96], err[96], pid[16];
+	const char *argv[] = { "-p", pid, "-d", "1", "-j", NULL };
+
+	snprintf(pid, sizeof(pid), "%d", target);
+	snprintf(out, sizeof(out), "/tmp/waitscope-itest-sandbox-out.%d", getpid());
+	snprintf(err, sizeof(err), "/tmp/waitscope-itest-sandbox-err.%d", getpid());
+	memset(r, 0, sizeof(*r));
+	r->status = wait_exit(waitscope_sandboxed(how, argv, out, err));
+	r->out = slurp(out);
+	r->err = slurp(err);
+	unlink(out);
+	unlink(err);
+	cr_assert(r->status < 121 || r->status > 125, "sandbox set-up failed (%d)", r->status);
+	cr_assert_not_null(r->out);
+	cr_assert_not_null(r->err);
+}
+
 Test(reliability, works_without_tracefs,
      .description = "tracefs and debugfs unmounted (private mount namespace): still works")
 {
 	const char *args[] = { "-n", "1", NULL };
-	char out[96], pid[16];
 	struct example ex;
-	struct run_result r = { 0 };
+	struct run_result r;
 	struct jl_value *v;
-	pid_t w;
 
 	cr_assert_eq(example_start(&ex, "spinner", args), 0);
-	snprintf(pid, sizeof(pid), "%d", ex.target);
-	snprintf(out, sizeof(out), "/tmp/waitscope-itest-notracefs.%d", getpid());
-	{
-		const char *argv[] = { "-p", pid, "-d", "1", "-j", NULL };
-
-		w = waitscope_without_tracefs(argv, out);
-	}
-	r.status = wait_exit(w);
-	cr_assert_neq(r.status, 123, "could not get rid of tracefs/debugfs in the namespace");
-	r.out = slurp(out);
-	cr_assert_not_null(r.out);
-	r.err = "";
+	run_sandboxed(SANDBOX_NO_TRACEFS, ex.target, &r);
+	example_stop(&ex);
 	v = parse_ok(&r);
 	cr_assert(get_d(v, "totals.on_cpu_share") > 0.3);
 	cr_assert(get_b(v, "complete"));
 	jl_free(v);
-	free(r.out);
-	unlink(out);
+	run_result_free(&r);
+}
+
+/* A runtime failure: exit 1, one line on stderr naming what is missing, nothing on stdout. */
+static void expect_runtime_error(const struct run_result *r, const char *msg)
+{
+	cr_assert_eq(r->status, 1, "status %d: %s", r->status, r->err);
+	cr_assert_not_null(strstr(r->err, msg), "want '%s': %s", msg, r->err);
+	cr_assert(strchr(r->err, '\n') == r->err + strlen(r->err) - 1, "not one line: %s", r->err);
+	cr_assert_str_eq(r->out, "");
+}
+
+Test(reliability, no_btf_is_a_clear_error,
+     .description = "kernel BTF hidden (tmpfs over /sys/kernel/btf): one line naming BTF, exit 1")
+{
+	const char *args[] = { "-n", "1", NULL };
+	struct example ex;
+	struct run_result r;
+
+	cr_assert_eq(example_start(&ex, "sleeper", args), 0);
+	run_sandboxed(SANDBOX_NO_BTF, ex.target, &r);
 	example_stop(&ex);
+	expect_runtime_error(&r, "failed to find kernel BTF at /sys/kernel/btf/vmlinux");
+	cr_assert_not_null(strstr(r.err, "CONFIG_DEBUG_INFO_BTF"));
+	run_result_free(&r);
+}
+
+Test(reliability, not_root_names_the_capability,
+     .description = "as nobody (no capabilities): one line naming CAP_BPF, exit 1")
+{
+	const char *args[] = { "-n", "1", NULL };
+	struct example ex;
+	struct run_result r;
+
+	cr_assert_eq(example_start(&ex, "sleeper", args), 0);
+	run_sandboxed(SANDBOX_NOBODY, ex.target, &r);
+	example_stop(&ex);
+	expect_runtime_error(&r, "missing capability CAP_BPF");
+	run_result_free(&r);
 }
 
 struct bad_case {
