@@ -13,7 +13,8 @@ struct atomic_file {
 
 /*
  * Create "PATH.tmp.PID" with O_EXCL|O_NOFOLLOW. The final path is only replaced by rename, so a
- * symlink at PATH is replaced, never followed. Returns 0 or -errno (message printed).
+ * symlink at PATH is replaced, never followed (outpath_check() refuses such a path up front).
+ * Returns 0 or -errno (message printed).
  */
 int atomic_file_open(struct atomic_file *af, const char *path);
 
