@@ -433,16 +433,21 @@ static void sleep_s(double s)
 	nanosleep(&ts, NULL);
 }
 
-Test(reliability, sigkill_leaves_nothing,
-     .description = "after SIGKILL, no BPF program or link of that waitscope remains")
+/*
+ * Run waitscope with --ready-file and --folded over an existing file, note the BPF programs and
+ * links it holds once ready, end it (sig 0: let a 1 s window end; else send sig), and check that
+ * none of them is left in the kernel. Returns the exit status; *kept: the file was untouched.
+ */
+static int end_and_check_kernel(int sig, bool *kept)
 {
 	const char *args[] = { "-n", "1", NULL };
-	char ready[96], out[96], folded[96], pid[16];
+	char ready[96], out[96], folded[96], tmp[128], pid[16];
 	unsigned int progs[64], links[64];
 	size_t np, nl, left = 1;
 	struct example ex;
+	char *contents;
+	int i, status;
 	pid_t w;
-	int i;
 	FILE *f;
 
 	cr_assert_eq(example_start(&ex, "sleeper", args), 0);
@@ -456,8 +461,8 @@ Test(reliability, sigkill_leaves_nothing,
 	fputs("previous contents\n", f);
 	fclose(f);
 	{
-		const char *argv[] = { "-p", pid, "-d", "30", "-j", "--ready-file", ready,
-				       "--folded", folded, NULL };
+		const char *argv[] = { "-p", pid, "-d", sig ? "30" : "1", "-j", "--ready-file",
+				       ready, "--folded", folded, NULL };
 
 		w = waitscope_bg(argv, out);
 	}
@@ -469,27 +474,55 @@ Test(reliability, sigkill_leaves_nothing,
 	cr_assert(np >= 5 && nl >= 5, "found %zu programs and %zu links of pid %d", np, nl, w);
 	cr_assert_eq(still_listed("prog", progs, np), np, "bpftool does not list them");
 
-	kill(w, SIGKILL);
-	cr_assert_eq(wait_exit(w), 128 + SIGKILL);
+	if (sig)
+		kill(w, sig);
+	status = wait_exit(w);
 	/* Freed after an RCU grace period: allow 5 s. */
 	for (i = 0; i < 50 && left; i++) {
 		left = still_listed("prog", progs, np) + still_listed("link", links, nl);
 		if (left)
 			sleep_s(0.1);
 	}
-	cr_assert_eq(left, 0, "%zu programs/links left in the kernel after SIGKILL", left);
-	/* The output file was not truncated, and no temp file is left beside it. */
-	{
-		char *kept = slurp(folded);
-
-		cr_assert_not_null(kept);
-		cr_assert_str_eq(kept, "previous contents\n");
-		free(kept);
-	}
+	cr_assert_eq(left, 0, "%zu programs/links left in the kernel (signal %d)", left, sig);
+	/* No temp file is left beside the output. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", folded, w);
+	cr_assert(!file_exists(tmp), "temp file %s left behind", tmp);
+	contents = slurp(folded);
+	cr_assert_not_null(contents);
+	*kept = strcmp(contents, "previous contents\n") == 0;
+	free(contents);
 	example_stop(&ex);
 	unlink(ready);
 	unlink(out);
 	unlink(folded);
+	return status;
+}
+
+Test(reliability, sigkill_leaves_nothing,
+     .description = "after SIGKILL, no BPF program or link of it remains; output untouched")
+{
+	bool kept;
+
+	cr_assert_eq(end_and_check_kernel(SIGKILL, &kept), 128 + SIGKILL);
+	cr_assert(kept, "the existing output file was changed by a killed run");
+}
+
+Test(reliability, sigterm_leaves_nothing,
+     .description = "after SIGTERM: exit 0, report written, no BPF program or link remains")
+{
+	bool kept;
+
+	cr_assert_eq(end_and_check_kernel(SIGTERM, &kept), 0);
+	cr_assert(!kept, "the folded file was not written");
+}
+
+Test(reliability, normal_exit_leaves_nothing,
+     .description = "after the window ends: exit 0, no BPF program or link remains")
+{
+	bool kept;
+
+	cr_assert_eq(end_and_check_kernel(0, &kept), 0);
+	cr_assert(!kept, "the folded file was not written");
 }
 
 enum sandbox {
