@@ -154,7 +154,7 @@ sanitize-test: sanitize
 CPPCHECK ?= cppcheck
 lint:
 	$(Q)$(CPPCHECK) --quiet --enable=warning,performance,portability --std=c11 \
-		--error-exitcode=1 --inline-suppr -D__x86_64__ -D_GNU_SOURCE -Iinclude -Iuser \
+		--error-exitcode=1 --inline-suppr -Iinclude -Iuser \
 		--suppress=missingIncludeSystem \
 		user/ tests/lib/ tests/fuzz/ examples/
 
