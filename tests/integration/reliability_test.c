@@ -617,7 +617,26 @@ Test(reliability, works_without_tracefs,
 	run_sandboxed(SANDBOX_NO_TRACEFS, ex.target, &r);
 	example_stop(&ex);
 	v = parse_ok(&r);
-	cr_assert(get_d(v, "totals.on_cpu_share") > 0.3);
+	{
+		/* The spinning thread is runnable all the time: on a CPU or waiting for one. */
+		unsigned long long on = 0, runq = 0, obs = 0;
+		const struct jl_value *threads = jl_get(v, "threads");
+		size_t i;
+
+		for (i = 0; i < jl_len(threads); i++) {
+			const struct jl_value *t = jl_at(threads, i);
+
+			if (get_u(t, "tid") == get_u(t, "tgid"))
+				continue;
+			on += get_u(t, "on_cpu_ns");
+			runq += get_u(t, "runq_ns");
+			obs += get_u(t, "observed_ns");
+		}
+		cr_assert(obs > 900000000ull, "spinner thread observed %llu ns", obs);
+		cr_assert(on > 0 && on + runq > obs * 0.95, "on-CPU %llu + run-queue %llu of %llu",
+			  on, runq, obs);
+	}
+	cr_assert(get_d(v, "coverage") > 0.98 && get_d(v, "coverage") < 1.02);
 	cr_assert(get_b(v, "complete"));
 	jl_free(v);
 	run_result_free(&r);
