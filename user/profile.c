@@ -306,8 +306,12 @@ void profile_finish(struct ws_profile *p)
 		ws_times_add(&p->totals, &p->threads[i].t);
 	ws_times_add(&p->totals, &p->unlisted);
 	p->n_threads_total = p->n_threads + p->unlisted_threads;
+	/*
+	 * A thread forked just before the final dump has no state yet either (it has not been woken
+	 * for the first time, so has no time to account): only a failed create makes it untracked.
+	 */
 	p->untracked_threads = 0;
-	for (i = 0; i < p->n_threads; i++)
+	for (i = 0; i < p->n_threads && p->counters.drops[WS_DROP_STORAGE]; i++)
 		p->untracked_threads += p->threads[i].untracked;
 	p->coverage = ws_times_coverage(&p->totals);
 }

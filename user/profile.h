@@ -118,7 +118,7 @@ struct ws_profile {
 	struct ws_times totals;     /* listed threads + unlisted */
 	__u64 n_threads_total;      /* listed + unlisted */
 	double coverage;            /* accounted / observed, 1.0 = complete */
-	__u64 untracked_threads;    /* live threads without state: their time is unaccounted */
+	__u64 untracked_threads;    /* live threads without state because a create failed (drop) */
 
 	struct ws_hists hists;
 	struct ws_counters counters;

@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <time.h>
@@ -263,6 +264,46 @@ Test(reliability, exit_records_overflow_is_counted,
 	cr_assert(get_u(v, "threads_seen") > 500, "threads seen %llu", get_u(v, "threads_seen"));
 	jl_free(v);
 	run_result_free(&r);
+}
+
+static pid_t waitscope_bg(const char *const *args, const char *out_path);
+static char *slurp(const char *path);
+
+Test(reliability, churn_complete_and_memory_bounded,
+     .description = "2000 threads/s for 3 s with default maps: complete, no drops, RSS < 64 MiB")
+{
+	const char *args[] = { "-r", "2000", NULL };
+	struct example ex;
+	struct run_result r = { 0 };
+	struct rusage ru;
+	struct jl_value *v;
+	char pid[16], out[96];
+	int status;
+	pid_t w;
+
+	cr_assert_eq(example_start(&ex, "churn", args), 0);
+	snprintf(pid, sizeof(pid), "%d", ex.target);
+	snprintf(out, sizeof(out), "/tmp/waitscope-itest-churn.%d", getpid());
+	{
+		const char *argv[] = { "-p", pid, "-d", "3", "-j", NULL };
+
+		w = waitscope_bg(argv, out);
+	}
+	cr_assert_eq(wait4(w, &status, 0, &ru), w);
+	example_stop(&ex);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r.out = slurp(out);
+	r.err = "";
+	unlink(out);
+	cr_assert_not_null(r.out);
+	v = parse_ok(&r);
+	cr_assert(get_u(v, "threads_seen") > 1500, "threads seen %llu", get_u(v, "threads_seen"));
+	cr_assert(get_b(v, "complete"), "churn with default maps reported incomplete");
+	cr_assert_eq(get_u(v, "drops.total"), 0);
+	cr_assert_eq(get_u(v, "untracked_threads"), 0);
+	cr_assert(ru.ru_maxrss < 64 * 1024, "waitscope max RSS %ld KiB", ru.ru_maxrss);
+	jl_free(v);
+	free(r.out);
 }
 
 /* Start waitscope in the background with stdout to out_path; returns its pid. */

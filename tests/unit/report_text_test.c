@@ -190,6 +190,26 @@ Test(report_text, untracked_threads_incomplete,
 	profile_free(&p);
 }
 
+Test(report_text, newborn_without_state_is_not_untracked,
+     .description = "a thread without state but no failed create (forked at the end): complete")
+{
+	struct ws_thread_record r = fx_record(99, WS_STATE_UNKNOWN, 0, FX_END);
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	memset(&r.acct, 0, sizeof(r.acct));
+	r.start_time_ns = FX_END - 1000;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	profile_finish(&p);
+	cr_assert_eq(p.untracked_threads, 0);
+	cr_assert(profile_complete(&p));
+	out = text(&p, false);
+	expect_lacks(out, "INCOMPLETE");
+	free(out);
+	profile_free(&p);
+}
+
 Test(report_text, listing_drops_leave_times_whole,
      .description = "only a listing dropped (syscalls): times complete, listings warned")
 {
