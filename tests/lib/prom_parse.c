@@ -18,6 +18,7 @@ struct parser {
 	int open_family; /* index of the family whose samples are being read, -1 none */
 };
 
+__attribute__((format(printf, 2, 3)))
 static int fail(struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;
