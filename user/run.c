@@ -467,6 +467,8 @@ int ws_run(const struct ws_opts *o)
 
 	/* Output paths and targets first: usage errors whatever the privileges. */
 	if ((o->folded_file && outpath_check("--folded", o->folded_file)) ||
+	    (o->pprof_file && outpath_check("--pprof", o->pprof_file)) ||
+	    (o->prom_file && outpath_check("--prom", o->prom_file)) ||
 	    (o->ready_file && outpath_check("--ready-file", o->ready_file))) {
 		status = EXIT_USAGE;
 		goto cleanup;

@@ -757,6 +757,11 @@ Test(reliability, bad_input_is_one_line_and_exit_2,
 		{ { "-p", "@PID", "--folded", "/nonexistent-dir/out.folded" }, "invalid --folded" },
 		{ { "-p", "@PID", "--ready-file", "/nonexistent-dir/ready" }, "invalid --ready-file" },
 		{ { "-p", "@PID", "--folded", "/proc/waitscope.folded" }, "invalid --folded" },
+		{ { "-p", "@PID", "--pprof", "" }, "invalid --pprof" },
+		{ { "-p", "@PID", "--pprof", "/nonexistent-dir/out.pb.gz" }, "invalid --pprof" },
+		{ { "-p", "@PID", "--prom", "" }, "invalid --prom" },
+		{ { "-p", "@PID", "--prom", "/nonexistent-dir/out.prom" }, "invalid --prom" },
+		{ { "-p", "@PID", "--prom", "@DIR" }, "not a regular file" },
 		/* Our own directory and FIFO: were the check to regress, nothing shared is hit. */
 		{ { "-p", "@PID", "--folded", "@DIR" }, "not a regular file" },
 		{ { "-p", "@PID", "--ready-file", "@FIFO" }, "not a regular file" },
@@ -823,10 +828,10 @@ Test(reliability, bad_input_is_one_line_and_exit_2,
 }
 
 Test(reliability, symlink_output_refused_target_untouched,
-     .description = "--folded/--ready-file at a symlink: exit 2, the link and its target untouched")
+     .description = "an output path that is a symlink: exit 2, the link and its target untouched")
 {
 	const char *args[] = { "-n", "1", NULL };
-	const char *opts[] = { "--folded", "--ready-file" };
+	const char *opts[] = { "--folded", "--ready-file", "--pprof", "--prom" };
 	char target[96], link[96], pid[16], buf[64];
 	struct example ex;
 	size_t i;
@@ -835,7 +840,7 @@ Test(reliability, symlink_output_refused_target_untouched,
 	snprintf(pid, sizeof(pid), "%d", ex.target);
 	snprintf(target, sizeof(target), "/tmp/waitscope-itest-victim.%d", getpid());
 	snprintf(link, sizeof(link), "/tmp/waitscope-itest-link.%d", getpid());
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const char *argv[] = { "-p", pid, "-d", "0.3", "-j", opts[i], link, NULL };
 		struct run_result r;
 		struct stat st;
