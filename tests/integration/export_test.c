@@ -339,7 +339,7 @@ Test(export, prom_matches_json,
 }
 
 Test(export, unwritable_prom_path_fails,
-     .description = "an --prom path that cannot be written: one error line, exit 1")
+     .description = "an --prom path that cannot be written: one error line, exit 2 up front")
 {
 	const char *spin_args[] = { "-n", "1", "-t", "30", NULL };
 	const char *extra[] = { "--prom", "/dev/null/x.prom", NULL };
@@ -352,7 +352,10 @@ Test(export, unwritable_prom_path_fails,
 	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "0.5", extra);
 	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
 	example_stop(&ex);
-	cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
-	cr_assert_not_null(strstr(r.err, "failed to write /dev/null/x.prom"), "%s", r.err);
+	/* Output paths are checked before profiling: a usage error, nothing on stdout. */
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert_not_null(strstr(r.err, "invalid --prom '/dev/null/x.prom'"), "%s", r.err);
+	cr_assert_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1, "one line: %s", r.err);
+	cr_assert_str_eq(r.out, "");
 	run_result_free(&r);
 }
