@@ -680,11 +680,13 @@ static int snap_record(const struct ws_thread_record *r, void *ctx)
 int collector_snapshot(struct collector *c, __u64 window_start_ns, struct ws_snapshot *s)
 {
 	int fd = bpf_map__fd(c->skel->maps.exited_totals);
-	struct snap_ctx sc = { s, window_start_ns };
 	struct ws_exited_totals t;
 	__u32 key, *prevp = NULL, next;
+	struct snap_ctx sc;
 
 	memset(s, 0, sizeof(*s));
+	sc.s = s; /* after the memset: cppcheck's CTU check took the initializer for a read */
+	sc.window_start_ns = window_start_ns;
 	/* Exited first: a thread exiting meanwhile is then missed once, never counted twice. */
 	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
 		key = next;
