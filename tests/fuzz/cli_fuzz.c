@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 	if (cli_parse(argc, argv, &o, null, null) == CLI_OK) {
-		if (!o.command && !o.n_pids)
+		if (!o.command && !o.n_pids && !o.name && !o.cgroup)
 			__builtin_trap(); /* accepted without a target */
 		cli_free(&o);
 	}
