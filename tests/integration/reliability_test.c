@@ -677,8 +677,10 @@ Test(reliability, works_without_tracefs,
 		cr_assert(on > 0 && on + runq > obs * 0.95, "on-CPU %llu + run-queue %llu of %llu",
 			  on, runq, obs);
 	}
+	/* Not "complete": a task-storage lookup nested in an interrupt can fail (a counted
+	 * drop) on a machine where other BPF programs run; the subject here is tracefs. */
 	cr_assert(get_d(v, "coverage") > 0.98 && get_d(v, "coverage") < 1.02);
-	cr_assert(get_b(v, "complete"));
+	cr_assert_eq(get_u(v, "untracked_threads"), 0);
 	jl_free(v);
 	run_result_free(&r);
 }
