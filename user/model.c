@@ -619,13 +619,31 @@ static void set_dirs(struct ws_prediction *pr, const char *p50, const char *p99)
 	pr->latency_p99 = p99;
 }
 
-/* Sync at saturation queues; an event loop trades queueing for CPU sharing. */
+/*
+ * Latency directions. Little's law: with the same clients in the system (queued + in service),
+ * mean latency = clients / throughput, so when requests queue it moves as 1 / ratio; a change
+ * of under 25% either way counts as unchanged. Without queueing each request takes its service
+ * time either way. The tail follows the median unless the event loop would share saturated
+ * CPUs among CPU-heavy requests (or a lock serializes them): then one slow request delays all
+ * the others on its loop, and p99 goes up.
+ */
+#define LATENCY_BAND 1.25
+#define TAIL_CPU_SHARE 0.5 /* busy CPU share above which requests are CPU-heavy */
+
+static const char *dir_of(double factor)
+{
+	return factor >= LATENCY_BAND ? "up" : factor <= 1 / LATENCY_BAND ? "down" : "unchanged";
+}
+
 static void latency(const struct ws_model_input *in, const struct model_state *st,
 		    struct ws_prediction *pr)
 {
 	char queue[48] = "", req[48] = "";
 	size_t n = sizeof(pr->latency_note);
 	double q = in->load.accept_queue_avg;
+	bool cpu_saturated = cpu_ratio(st, WS_MODEL_OH) < st->load_cap;
+	bool tail_risk;
+	const char *d50, *d99;
 
 	if (q > 0 && st->rate > 0)
 		snprintf(queue, sizeof(queue), " (~%.1f ms in the accept queue)",
@@ -633,8 +651,13 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 	if (st->t_busy_ms >= 0)
 		snprintf(req, sizeof(req), " (~%.1f ms busy per connection)", st->t_busy_ms);
 
-	if (!pr->conditions[0].met &&
-	    (pr->cls == CLASS_CPU_BOUND || pr->cls == CLASS_MIXED || pr->cls == CLASS_IO_BOUND)) {
+	if (pr->cls == CLASS_ALREADY_ASYNC) {
+		snprintf(pr->latency_note, n,
+			 "no change predicted: the server already multiplexes connections");
+		set_dirs(pr, "unchanged", "unchanged");
+		return;
+	}
+	if (!pr->conditions[0].met || pr->cls == CLASS_UNDERLOADED) {
 		snprintf(pr->latency_note, n,
 			 "p50 and p99 about unchanged: requests do not queue for a worker; each "
 			 "takes its service time%s either way",
@@ -642,55 +665,23 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 		set_dirs(pr, "unchanged", "unchanged");
 		return;
 	}
-	switch (pr->cls) {
-	case CLASS_UNDERLOADED:
+	d50 = dir_of(1 / pr->throughput_ratio);
+	tail_risk = pr->cls == CLASS_LOCK_BOUND || pr->cls == CLASS_CPU_STARVED ||
+		    pr->cls == CLASS_CPU_BOUND || (cpu_saturated && pr->busy_cpu >= TAIL_CPU_SHARE);
+	d99 = tail_risk ? "up" : d50;
+	set_dirs(pr, d50, d99);
+	if (tail_risk)
 		snprintf(pr->latency_note, n,
-			 "p50 and p99 unchanged: requests do not queue, each takes its service "
-			 "time%s either way",
-			 req);
-		set_dirs(pr, "unchanged", "unchanged");
-		break;
-	case CLASS_CPU_STARVED:
+			 "p50 %s, p99 up: clients / throughput sets the mean (x%.2f)%s, but %s, so "
+			 "one slow request delays the others on its loop: the tail is at risk",
+			 d50, 1 / pr->throughput_ratio, queue,
+			 pr->cls == CLASS_LOCK_BOUND ? "a lock still serializes requests"
+						     : "CPU-heavy requests share saturated CPUs");
+	else
 		snprintf(pr->latency_note, n,
-			 "p50 and p99 up with more concurrency: run-queue waits grow; fewer "
-			 "runnable threads or more cores bring p99 down");
-		set_dirs(pr, "up", "up");
-		break;
-	case CLASS_CPU_BOUND:
-	case CLASS_MIXED:
-		snprintf(pr->latency_note, n,
-			 "p50 down, p99 up: async removes the queue wait%s, but CPU-heavy requests "
-			 "delay the others on the same loop (head-of-line), growing the tail",
-			 queue);
-		set_dirs(pr, "down", "up");
-		break;
-	case CLASS_LOCK_BOUND:
-		snprintf(pr->latency_note, n,
-			 "p50 unchanged, p99 up: lock hold times still serialize requests, and a "
-			 "blocked loop delays every connection it owns");
-		set_dirs(pr, "unchanged", "up");
-		break;
-	case CLASS_ALREADY_ASYNC:
-		snprintf(pr->latency_note, n,
-			 "no change predicted: the server already multiplexes connections");
-		set_dirs(pr, "unchanged", "unchanged");
-		break;
-	case CLASS_IO_BOUND:
-		if (pr->conditions[2].met) {
-			snprintf(pr->latency_note, n,
-				 "p50 down, p99 down: sync at saturation has p50~p99 from "
-				 "queueing%s; async p50 ~ the I/O time%s while CPU is unsaturated",
-				 queue, req);
-			set_dirs(pr, "down", "down");
-		} else {
-			snprintf(pr->latency_note, n,
-				 "p50 down, p99 up: async removes the queue wait%s, but runs the "
-				 "CPUs near saturation, where the tail grows",
-				 queue);
-			set_dirs(pr, "down", "up");
-		}
-		break;
-	}
+			 "p50 %s, p99 %s: clients / throughput sets the mean (x%.2f)%s; sync at "
+			 "saturation has p50~p99 from queueing, async leaves the I/O time%s",
+			 d50, d99, 1 / pr->throughput_ratio, queue, req);
 }
 
 static void no_workers(struct ws_prediction *pr)

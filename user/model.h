@@ -87,9 +87,9 @@ struct ws_prediction {
 };
 
 /* Overheads of an event loop per request's CPU time: low, point and high (docs/model.md). */
-#define WS_MODEL_OH_LOW 1.1
-#define WS_MODEL_OH 1.2
-#define WS_MODEL_OH_HIGH 1.3
+#define WS_MODEL_OH_LOW 0.9
+#define WS_MODEL_OH 1.0
+#define WS_MODEL_OH_HIGH 1.2
 
 /*
  * Fill out from in. Returns 0; -EINVAL when in, in->p or out is NULL or in->m.cpus < 1 (out, if

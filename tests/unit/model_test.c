@@ -269,7 +269,8 @@ Test(model, cpu_bound_says_no, .description = "workers 95% on CPU: cpu-bound, no
 	cr_expect(pr.throughput_ratio >= 0.8 && pr.throughput_ratio <= 1.2, "ratio %f",
 		  pr.throughput_ratio);
 	cr_expect_not_null(strstr(pr.latency_note, "p99 up"), "%s", pr.latency_note);
-	cr_expect_str_eq(pr.latency_p50, "down");
+	/* same throughput, same clients: the mean (Little's law) and so p50 stay */
+	cr_expect_str_eq(pr.latency_p50, "unchanged");
 	cr_expect_str_eq(pr.latency_p99, "up", "the tail is at risk on a CPU-bound loop");
 	profile_free(&p);
 }
@@ -772,5 +773,25 @@ Test(model, master_process_is_no_worker,
 	cr_expect_eq(pr.supervisors, 1);
 	cr_expect_eq(pr.workers, 4);
 	cr_expect_float_eq(pr.idle_share, 0.20, 1e-6);
+	profile_free(&p);
+}
+
+Test(model, latency_follows_littles_law,
+     .description = "p50 moves as 1/ratio; a CPU-saturated loop of CPU-light requests keeps p99")
+{
+	static const struct mt_shares mixed_worker = {.cpu = 0.17, .net = 0.83};
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &mixed_worker); /* U_cpu 0.68 on 2 CPUs: ratio ~2.9, CPU-bound */
+	profile_finish(&p);
+	in = mt_input(&p, 2, 60);
+	pr = mt_predict(&in);
+	cr_expect(pr.throughput_ratio > 2.5 && pr.throughput_ratio < 3.2, "ratio %f",
+		  pr.throughput_ratio);
+	cr_expect_str_eq(pr.latency_p50, "down");
+	cr_expect_str_eq(pr.latency_p99, "down", "CPU-light requests: the tail follows the mean");
 	profile_free(&p);
 }
