@@ -68,40 +68,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# start NAME CMD...: run CMD in the background, wait (<= 10 s) for its ready line, set
-# READY_PID and READY_PORT.
-start() {
-	local name=$1; shift
-	local out="$TMP/$name.out" i line
-	"$@" >"$out" 2>"$TMP/$name.err" &
-	PIDS+=("$!")
-	START_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		line=$(grep -m1 '^ready ' "$out" 2>/dev/null || true)
-		if [[ -n $line ]]; then
-			READY_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$line")
-			READY_PORT=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$line")
-			return 0
-		fi
-		kill -0 "$START_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "predict.sh: $name did not become ready:" >&2
-	cat "$TMP/$name.err" >&2 || true
-	exit 1
-}
-
-# stop PID: SIGTERM, wait for it (bounded), SIGKILL if needed.
-stop() {
-	local p=$1 i
-	kill -TERM "$p" 2>/dev/null || return 0
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null || true
-	wait "$p" 2>/dev/null || true
-}
+BENCH=predict.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run_wrk CONNS DUR PORT OUTFILE: run wrk (bounded by timeout), output to OUTFILE.
 run_wrk() {

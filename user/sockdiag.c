@@ -32,10 +32,9 @@ struct dump_sink {
 	unsigned long count;
 };
 
-static int list_push(struct dump_sink *sink, const struct inet_diag_msg *m)
+/* Room for one more entry at l->v[l->n], zeroed. 0 or -ENOMEM. */
+static int list_grow(struct sock_list *l)
 {
-	struct sock_list *l = &sink->list;
-
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct listen_sock *v = realloc(l->v, cap * sizeof(*v));
@@ -45,6 +44,16 @@ static int list_push(struct dump_sink *sink, const struct inet_diag_msg *m)
 		l->v = v;
 		l->cap = cap;
 	}
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	return 0;
+}
+
+static int list_push(struct dump_sink *sink, const struct inet_diag_msg *m)
+{
+	struct sock_list *l = &sink->list;
+
+	if (list_grow(l))
+		return -ENOMEM;
 	l->v[l->n].port = ntohs(m->id.idiag_sport);
 	l->v[l->n].inode = m->idiag_inode;
 	l->v[l->n].accept_queue = m->idiag_rqueue; /* for a listener: the accept queue */
@@ -155,16 +164,8 @@ static int on_unix(struct dump_sink *sink, const struct nlmsghdr *h)
 
 	if (len < 0)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct listen_sock *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	if (list_grow(l))
+		return -ENOMEM;
 	l->v[l->n].inode = m->udiag_ino;
 	for (a = (const struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len))
 		if (a->rta_type == UNIX_DIAG_RQLEN &&

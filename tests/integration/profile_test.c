@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "itest.h"
+#include "jl_assert.h"
 #include "json_lite.h"
 
 #define TIMEOUT 60
@@ -49,22 +50,6 @@ static void profiled_free(struct profiled *p)
 {
 	jl_free(p->json);
 	run_result_free(&p->run);
-}
-
-static double get_d(const struct jl_value *root, const char *path)
-{
-	double v;
-
-	cr_assert(jl_get_double(root, path, &v), "missing number %s", path);
-	return v;
-}
-
-static unsigned long long get_u(const struct jl_value *root, const char *path)
-{
-	uint64_t v;
-
-	cr_assert(jl_get_u64(root, path, &v), "missing integer %s", path);
-	return (unsigned long long)v;
 }
 
 /* Every thread and the totals account for their observed time within 2%. */

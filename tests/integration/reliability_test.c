@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "itest.h"
+#include "jl_assert.h"
 #include "json_lite.h"
 
 #define TIMEOUT 90
@@ -40,30 +41,6 @@ static struct jl_value *parse_ok(const struct run_result *r)
 	cr_assert_eq(r->status, 0, "waitscope failed (%d): %s", r->status, r->err);
 	v = jl_parse(r->out, strlen(r->out), err, sizeof(err));
 	cr_assert_not_null(v, "invalid JSON (%s): %s", err, r->out);
-	return v;
-}
-
-static double get_d(const struct jl_value *root, const char *path)
-{
-	double v;
-
-	cr_assert(jl_get_double(root, path, &v), "missing number %s", path);
-	return v;
-}
-
-static unsigned long long get_u(const struct jl_value *root, const char *path)
-{
-	uint64_t v;
-
-	cr_assert(jl_get_u64(root, path, &v), "missing integer %s", path);
-	return (unsigned long long)v;
-}
-
-static bool get_b(const struct jl_value *root, const char *path)
-{
-	bool v;
-
-	cr_assert(jl_get_bool(root, path, &v), "missing bool %s", path);
 	return v;
 }
 

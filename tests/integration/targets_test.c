@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "itest.h"
+#include "jl_assert.h"
 #include "json_lite.h"
 
 #define TIMEOUT 60
@@ -82,22 +83,6 @@ static struct jl_value *parse_ok(const struct run_result *r, const char *text)
 	cr_assert_eq(r->status, 0, "waitscope failed (%d): %s", r->status, r->err);
 	v = jl_parse(text, strlen(text), err, sizeof(err));
 	cr_assert_not_null(v, "invalid JSON (%s): %s", err, text);
-	return v;
-}
-
-static unsigned long long get_u(const struct jl_value *root, const char *path)
-{
-	uint64_t v;
-
-	cr_assert(jl_get_u64(root, path, &v), "missing integer %s", path);
-	return (unsigned long long)v;
-}
-
-static double get_d(const struct jl_value *root, const char *path)
-{
-	double v;
-
-	cr_assert(jl_get_double(root, path, &v), "missing number %s", path);
 	return v;
 }
 
