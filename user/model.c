@@ -197,25 +197,22 @@ static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, 
 	const struct ws_profile *p = in->p;
 	bool *disp = calloc(p->n_threads ? p->n_threads : 1, sizeof(*disp));
 	bool *sup = calloc(p->n_threads ? p->n_threads : 1, sizeof(*sup));
-	size_t i, j;
+	__u32 *tgids = NULL;
+	size_t i, j, n_tgids = profile_tgids(p, &tgids);
 
 	memset(s, 0, sizeof(*s));
 	s->all_loop_like = true;
 	*max_obs = 0;
-	for (i = 0; disp && i < p->n_threads; i++)
-		if (!disp[i] && is_worker(&p->threads[i].t))
-			find_dispatchers(p, p->threads[i].tgid, disp);
-	for (i = 0; sup && i < p->n_threads; i++) {
-		bool seen = false;
-
-		for (j = 0; j < i && !seen; j++)
-			seen = p->threads[j].tgid == p->threads[i].tgid;
-		if (seen || !is_supervisor(in, p->threads[i].tgid))
+	/* Per process: its dispatcher threads, or all its threads when it is a supervisor. */
+	for (j = 0; disp && sup && j < n_tgids; j++) {
+		find_dispatchers(p, tgids[j], disp);
+		if (!is_supervisor(in, tgids[j]))
 			continue;
 		s->supervisors++;
-		for (j = i; j < p->n_threads; j++)
-			sup[j] = sup[j] || p->threads[j].tgid == p->threads[i].tgid;
+		for (i = 0; i < p->n_threads; i++)
+			sup[i] = sup[i] || p->threads[i].tgid == tgids[j];
 	}
+	free(tgids);
 	for (i = 0; i < p->n_threads; i++) {
 		const struct ws_times *t = &p->threads[i].t;
 		const __u64 *c = t->blocked_by_cause;

@@ -175,6 +175,20 @@ static struct ws_thread *find_thread(struct ws_profile *p, __u32 tid)
 	return NULL;
 }
 
+size_t profile_tgids(const struct ws_profile *p, __u32 **tgids)
+{
+	size_t i, j, n = 0;
+
+	*tgids = p->n_threads ? malloc(p->n_threads * sizeof(**tgids)) : NULL;
+	for (i = 0; *tgids && i < p->n_threads; i++) {
+		for (j = 0; j < n && (*tgids)[j] != p->threads[i].tgid; j++)
+			;
+		if (j == n)
+			(*tgids)[n++] = p->threads[i].tgid;
+	}
+	return n;
+}
+
 int ws_syscall_cmp(const void *a, const void *b)
 {
 	const struct ws_syscall *x = a, *y = b;

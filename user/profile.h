@@ -189,6 +189,12 @@ void profile_finish(struct ws_profile *p);
 
 /* Fold poll/select/epoll time into idle or net, per thread (profile_finish calls it first). */
 void profile_resolve_poll(struct ws_profile *p);
+/*
+ * The distinct processes of the listed threads, in order of first appearance, into a malloc'ed
+ * *tgids (caller frees). Returns their count; 0 with *tgids NULL when out of memory or empty.
+ */
+size_t profile_tgids(const struct ws_profile *p, __u32 **tgids);
+
 /* qsort order of syscalls: most blocked time first, then most calls. */
 int ws_syscall_cmp(const void *a, const void *b);
 /* Add threads' still-open blocked time to their syscalls (appending a syscall not seen yet). */

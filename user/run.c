@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
+#include <math.h>
 #include <unistd.h>
 #include "collector.h"
 #include "cpulimit.h"
@@ -49,20 +49,9 @@ struct load_sampler {
 	unsigned long runnable_samples;
 	unsigned long conn_samples, ticks;
 	unsigned long long cpu_busy0, cpu_total0;
-	double self_cpu0_s; /* our own CPU time at the start: not the target's environment */
 	unsigned long long overflows0;
 	bool overflows_ok;
 };
-
-static double self_cpu_s(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return 0;
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 static void on_signal(int sig)
 {
@@ -284,28 +273,26 @@ static int usable_cpus(pid_t pid)
 /* Parents of the profiled processes still alive: the model tells masters from workers. */
 static struct ws_proc_parent *read_parents(const struct ws_profile *p, size_t *n)
 {
-	struct ws_proc_parent *v = calloc(p->n_threads ? p->n_threads : 1, sizeof(*v));
+	__u32 *tgids = NULL;
+	size_t i, n_tgids = profile_tgids(p, &tgids);
+	struct ws_proc_parent *v = calloc(n_tgids ? n_tgids : 1, sizeof(*v));
 	struct proc_stat st;
-	size_t i, j;
 
 	*n = 0;
-	for (i = 0; v && i < p->n_threads; i++) {
-		__u32 tgid = p->threads[i].tgid;
-		bool seen = false;
-
-		for (j = 0; j < *n && !seen; j++)
-			seen = v[j].tgid == tgid;
-		if (seen || proc_stat_read((pid_t)tgid, &st))
+	for (i = 0; v && i < n_tgids; i++) {
+		if (proc_stat_read((pid_t)tgids[i], &st))
 			continue;
-		v[*n].tgid = tgid;
+		v[*n].tgid = tgids[i];
 		v[*n].ppid = (__u32)st.ppid;
 		(*n)++;
 	}
+	free(tgids);
 	return v;
 }
 
 static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
-			 const struct load_sampler *ls, const pid_t *tgids, size_t n)
+			 const struct load_sampler *ls, const struct ws_overhead *self,
+			 const pid_t *tgids, size_t n)
 {
 	unsigned long long busy, total, overflows;
 	long rss, rss_sum = 0;
@@ -320,13 +307,13 @@ static void model_inputs(struct ws_model_input *in, const struct ws_profile *p,
 	in->m.runnable_avg =
 		ls->runnable_samples ? ls->runnable_sum / (double)ls->runnable_samples : -1;
 	if (procstat_read_cpu(&busy, &total) == 0 && total > ls->cpu_total0) {
-		double window_s = profile_window_s(p);
+		double self_cpus = overhead_cpu_share(self);
 
 		in->m.busy_cpus = (double)(busy - ls->cpu_busy0) / (double)(total - ls->cpu_total0) *
 				  (double)sysconf(_SC_NPROCESSORS_ONLN);
 		/* The profiler's own CPU is not load the server would compete with. */
-		if (window_s > 0)
-			in->m.busy_cpus -= (self_cpu_s() - ls->self_cpu0_s) / window_s;
+		if (isfinite(self_cpus))
+			in->m.busy_cpus -= self_cpus;
 		if (in->m.busy_cpus < 0)
 			in->m.busy_cpus = 0;
 	}
@@ -567,7 +554,6 @@ int ws_run(const struct ws_opts *o)
 
 	find_target_listeners(&ls, tgids, n);
 	procstat_read_cpu(&ls.cpu_busy0, &ls.cpu_total0);
-	ls.self_cpu0_s = self_cpu_s();
 	ls.overflows_ok = netstat_listen_overflows(&ls.overflows0) == 0;
 	live_init(&live, o->interval_s, o->json, o->duration_s, prof.window_start_ns, stdout, stderr);
 	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls, &live))
@@ -587,7 +573,7 @@ int ws_run(const struct ws_opts *o)
 	profile_finish(&prof);
 	crosscheck_compute(&prof, &snap_start, &snap_end);
 	memset(&pred, 0, sizeof(pred));
-	model_inputs(&min, &prof, &ls, tgids, n);
+	model_inputs(&min, &prof, &ls, &ovh, tgids, n);
 	if (model_predict(&min, &pred) == 0 || pred.class_name)
 		ropts.prediction = &pred;
 

@@ -191,7 +191,8 @@ static int dump_unix_listeners(int fd, struct dump_sink *sink)
 	return nl_dump(fd, &msg, sizeof(msg), on_unix, sink);
 }
 
-static int dump(unsigned int states, struct dump_sink *sink)
+/* TCP sockets in the given states, v4 then v6; with_unix: then the unix listeners. */
+static int dump(unsigned int states, bool with_unix, struct dump_sink *sink)
 {
 	int fd, err;
 
@@ -201,6 +202,13 @@ static int dump(unsigned int states, struct dump_sink *sink)
 	err = dump_family(fd, AF_INET, states, sink);
 	if (!err)
 		err = dump_family(fd, AF_INET6, states, sink);
+	/* Unix listeners too (php-fpm, uWSGI behind a proxy): port 0. Best effort. */
+	if (!err && with_unix) {
+		size_t tcp = sink->list.n;
+
+		if (dump_unix_listeners(fd, sink))
+			sink->list.n = tcp;
+	}
 	close(fd);
 	return err;
 }
@@ -208,17 +216,7 @@ static int dump(unsigned int states, struct dump_sink *sink)
 int sockdiag_listen_read(struct listen_sock **socks, size_t *n)
 {
 	struct dump_sink sink = { .add = list_push };
-	int err = dump(1U << TCP_LISTEN_STATE, &sink), fd;
-
-	/* Unix listeners too (php-fpm, uWSGI behind a proxy): port 0. Best effort. */
-	fd = err ? -1 : socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd >= 0) {
-		size_t tcp = sink.list.n;
-
-		if (dump_unix_listeners(fd, &sink))
-			sink.list.n = tcp;
-		close(fd);
-	}
+	int err = dump(1U << TCP_LISTEN_STATE, true, &sink);
 
 	if (err) {
 		free(sink.list.v);
@@ -237,7 +235,7 @@ int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned l
 	*count = 0;
 	if (!n)
 		return 0;
-	err = dump(1U << TCP_ESTABLISHED_STATE, &sink);
+	err = dump(1U << TCP_ESTABLISHED_STATE, false, &sink);
 	if (!err)
 		*count = sink.count;
 	return err;

@@ -423,3 +423,26 @@ Test(profile, open_blocks_are_charged_to_their_syscall,
 	cr_expect_eq(p.syscalls[0].s.count, 0);
 	profile_free(&p);
 }
+
+Test(profile, tgids_are_distinct_in_first_seen_order,
+     .description = "profile_tgids: one entry per process, in the order threads list them")
+{
+	struct ws_profile p;
+	struct ws_thread_record r;
+	__u32 *tgids = NULL, want[] = { 20, 10 };
+	__u32 tids[] = { 21, 11, 22, 12 }, of[] = { 20, 10, 20, 10 };
+	size_t i, n;
+
+	profile_init(&p);
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 4; i++) {
+		r.tid = tids[i];
+		r.tgid = of[i];
+		cr_assert_eq(profile_add_record(&p, &r), 0);
+	}
+	n = profile_tgids(&p, &tgids);
+	cr_assert_eq(n, 2);
+	cr_expect_arr_eq(tgids, want, sizeof(want));
+	free(tgids);
+	profile_free(&p);
+}
