@@ -169,12 +169,17 @@ static __always_inline void count_anomaly(struct ws_thread_acct *a)
  * (user space reads its exit time) but is no longer counted: a new process that gets the same
  * PID is not a target.
  */
+static __always_inline bool maybe_target(__u32 tgid)
+{
+	/* Untraced tasks: one load from .bss instead of a hash lookup. */
+	return target_seen[tgid & (WS_TARGET_SEEN - 1)] && tgid;
+}
+
 static __always_inline bool is_target(__u32 tgid)
 {
 	struct ws_target *t;
 
-	/* Untraced tasks: one load from .bss instead of a hash lookup. */
-	if (!target_seen[tgid & (WS_TARGET_SEEN - 1)] || !tgid)
+	if (!maybe_target(tgid))
 		return false;
 	t = bpf_map_lookup_elem(&targets, &tgid);
 	return t && !t->group_dead;
@@ -259,6 +264,28 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 	return a;
 }
 
+/*
+ * The state of a target's thread (created on first sight when create), NULL for any other task.
+ * Task storage is only ever created for targets' threads, so a thread that has it is a target's:
+ * the hot handlers skip the targets hash for every thread after its first event.
+ */
+static __always_inline struct ws_thread_acct *target_acct(struct task_struct *task, __u32 tgid,
+							  __u32 tid, bool btf, bool create)
+{
+	struct ws_thread_acct *a;
+
+	if (!maybe_target(tgid))
+		return NULL;
+	if (btf) {
+		a = bpf_task_storage_get(&acct_store, task, 0, 0);
+		if (a)
+			return a;
+	}
+	if (!is_target(tgid))
+		return NULL;
+	return acct_get(btf ? task : NULL, tid, create);
+}
+
 /* NULL for a number past the array (counted as a syscalls drop by the callers that care). */
 static __always_inline struct ws_syscall_stat *syscall_stat(__u32 nr)
 {
@@ -290,8 +317,15 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 	if (a->block_nr_plus1) {
 		struct ws_syscall_stat *st = syscall_stat(a->block_nr_plus1 - 1);
 
-		if (st)
+		if (st) {
+			__u32 slot = log2_u64(delta);
+
+			if (slot >= WS_HIST_SLOTS)
+				slot = WS_HIST_SLOTS - 1;
 			__sync_fetch_and_add(&st->blocked_ns, delta);
+			__sync_fetch_and_add(&st->waits, 1);
+			__sync_fetch_and_add(&st->wait_slots[slot], 1);
+		}
 	}
 	if (a->block_lport || a->block_rport) {
 		/* Aggregate by the stable end: the listening port for clients, else the peer's. */
@@ -395,14 +429,44 @@ static __always_inline void count_event(void)
 #define AF_INET6 10
 #define TCP_LISTEN 10
 
-/* The argument classification needs: the fd, or for poll/select the number of fds. */
-static __always_inline int syscall_fd_arg(struct pt_regs *regs, __u32 nr)
+#define TASK_STOPPED_OR_TRACED 0x000c /* __TASK_STOPPED | __TASK_TRACED */
+
+/* The syscall a thread blocks in, and the one argument classification needs. */
+struct blocking_call {
+	__u32 nr_plus1; /* 0: not in a syscall (page fault, stopped, kernel thread) */
+	int fd;         /* the fd it waits on, or for poll/select the number of fds; -1 none */
+	__u64 arg0;     /* futex: the lock's address */
+};
+
+/*
+ * Read from the user registers saved when task entered the kernel: a thread blocks in its own
+ * context (sched_switch runs as prev), and its saved registers hold the syscall number and
+ * arguments until it returns. This replaces tracing every syscall of the machine, which put
+ * every task on the syscall slow path (docs/performance.md). Interrupts and exceptions, a page
+ * fault included, store -1 in orig_ax. x86_64 only, like the syscall numbers.
+ */
+static __always_inline void blocking_call_read(struct task_struct *task, unsigned int state,
+					       struct blocking_call *bc)
 {
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	long nr;
+
+	bc->nr_plus1 = 0;
+	bc->fd = -1;
+	bc->arg0 = 0;
+	/* A stopped thread (SIGSTOP, ptrace) may still hold the syscall it returns from. */
+	if (!regs || (state & TASK_STOPPED_OR_TRACED))
+		return;
+	nr = regs->orig_ax;
+	if (nr < 0 || nr >= WS_MAX_SYSCALLS)
+		return;
+	bc->nr_plus1 = (__u32)nr + 1;
 	if (nr == WS_NR_poll || nr == WS_NR_ppoll)
-		return (int)BPF_CORE_READ(regs, si);
-	if (ws_fd_syscall(nr) || nr == WS_NR_select || nr == WS_NR_pselect6)
-		return (int)BPF_CORE_READ(regs, di);
-	return -1;
+		bc->fd = (int)regs->si;
+	else if (ws_fd_syscall((__u32)nr) || nr == WS_NR_select || nr == WS_NR_pselect6)
+		bc->fd = (int)regs->di;
+	if (nr == WS_NR_futex)
+		bc->arg0 = regs->di;
 }
 
 /* A typed, read-only view of a kernel pointer (6.2+): its fields are then plain loads. */
@@ -495,13 +559,19 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 	return bpf_map_lookup_elem(&listen_ports, &lport) ? WS_FD_CLIENT : WS_FD_INET;
 }
 
-/* Decide why the thread is about to wait. task is the thread itself. */
-static __always_inline void classify_block(struct task_struct *task, struct ws_thread_acct *a,
-					   bool btf)
+/*
+ * Decide why the thread is about to wait. task is the thread itself; cur is the same thread as a
+ * typed pointer (the raw_tp twin's task is not one), for its saved registers.
+ */
+static __always_inline void classify_block(struct task_struct *task, struct task_struct *cur,
+					   unsigned int state, struct ws_thread_acct *a, bool btf)
 {
-	__u32 nr = a->sc_nr_plus1 - 1, cause;
+	struct blocking_call bc;
+	__u32 nr, cause;
 
-	a->block_nr_plus1 = a->sc_nr_plus1;
+	blocking_call_read(cur, state, &bc);
+	nr = bc.nr_plus1 - 1;
+	a->block_nr_plus1 = bc.nr_plus1;
 	a->block_lport = a->block_rport = 0;
 	a->block_key = 0;
 	/* io_schedule() marks I/O waits: disk whatever the syscall (or a page fault). */
@@ -510,21 +580,21 @@ static __always_inline void classify_block(struct task_struct *task, struct ws_t
 		a->block_cause = WS_CAUSE_DISK;
 		return;
 	}
-	if (!a->sc_nr_plus1) {
+	if (!bc.nr_plus1) {
 		a->block_cause = WS_CAUSE_OTHER;
 		return;
 	}
-	cause = ws_syscall_cause(nr, a->sc_fd);
+	cause = ws_syscall_cause(nr, bc.fd);
 	if (cause == WS_CAUSE_BY_FD)
-		cause = ws_fd_cause(fd_kind(task, a->sc_fd, a, btf));
+		cause = ws_fd_cause(fd_kind(task, bc.fd, a, btf));
 	if (nr == WS_NR_futex)
-		a->block_key = a->sc_arg0; /* the lock's address */
+		a->block_key = bc.arg0; /* the lock's address */
 	a->block_cause = cause;
 	if (cause != WS_CAUSE_LOCK)
 		a->work_cause = cause;
 }
 
-/* ---- raw_syscalls: the syscall in progress, and per-syscall latency ---- */
+/* ---- raw_syscalls (--syscalls only): counts and latency of every call ---- */
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
@@ -533,17 +603,13 @@ int BPF_PROG(sc_enter, struct pt_regs *regs, long id)
 	struct ws_thread_acct *a;
 	__u64 id_tgid = bpf_get_current_pid_tgid();
 
-	if (!is_target(id_tgid >> 32))
-		return 0;
 	task = bpf_get_current_task_btf();
-	a = acct_get(use_tid_hash ? NULL : task, (__u32)id_tgid, true);
+	a = target_acct(task, id_tgid >> 32, (__u32)id_tgid, !use_tid_hash, true);
 	if (!a)
 		return 0;
 	a->sc_enter_ns = bpf_ktime_get_ns();
 	acct_first_sight(a, task, true, WS_STATE_RUNNING, a->sc_enter_ns);
 	a->sc_nr_plus1 = (__u32)id + 1;
-	a->sc_fd = syscall_fd_arg(regs, (__u32)id);
-	a->sc_arg0 = (__u32)id == WS_NR_futex ? BPF_CORE_READ(regs, di) : 0;
 	return 0;
 }
 
@@ -555,16 +621,10 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 	__u64 id_tgid = bpf_get_current_pid_tgid(), now, lat;
 	__u32 slot;
 
-	if (!is_target(id_tgid >> 32))
-		return 0;
-	a = acct_get(use_tid_hash ? NULL : bpf_get_current_task_btf(), (__u32)id_tgid, false);
-	if (!a || !a->sc_nr_plus1)
-		return 0;
-	if (!a->sc_enter_ns) {
-		/* Entered before the window (seeded from saved registers): latency unknown. */
-		a->sc_nr_plus1 = 0;
-		return 0;
-	}
+	a = target_acct(bpf_get_current_task_btf(), id_tgid >> 32, (__u32)id_tgid, !use_tid_hash,
+			false);
+	if (!a || !a->sc_nr_plus1 || !a->sc_enter_ns)
+		return 0; /* entered before the window: latency unknown */
 	now = bpf_ktime_get_ns();
 	lat = now - a->sc_enter_ns;
 	st = syscall_stat(a->sc_nr_plus1 - 1);
@@ -585,12 +645,11 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 
 /* ---- sched_switch ---- */
 
-static __always_inline void switch_out(void *ctx, struct task_struct *task, bool btf, __u32 tid,
-				       bool preempt, unsigned int prev_state, __u64 now)
+static __always_inline void switch_out(void *ctx, struct task_struct *task,
+				       struct ws_thread_acct *a, bool btf, bool preempt,
+				       unsigned int prev_state, __u64 now)
 {
-	struct ws_thread_acct *a = acct_get(btf ? task : NULL, tid, true);
-
-	if (!a || a->state == WS_STATE_EXITED)
+	if (a->state == WS_STATE_EXITED)
 		return;
 	if (!acct_first_sight(a, task, btf, WS_STATE_RUNNING, now) &&
 	    a->state != WS_STATE_RUNNING)
@@ -602,7 +661,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *task, bool
 		acct_enter(a, WS_STATE_RUNQ, now);
 	} else {
 		a->vol_switches++;
-		classify_block(task, a, btf);
+		/* sched_switch runs in prev's context: current is the blocking thread, typed. */
+		classify_block(task, btf ? task : bpf_get_current_task_btf(), prev_state, a, btf);
 		a->block_ustack = a->block_kstack = -1;
 		if (collect_stacks) {
 			/* sched_switch runs in prev's context: these are the blocking thread's stacks. */
@@ -615,11 +675,10 @@ static __always_inline void switch_out(void *ctx, struct task_struct *task, bool
 	}
 }
 
-static __always_inline void switch_in(struct task_struct *task, bool btf, __u32 tid, __u64 now)
+static __always_inline void switch_in(struct task_struct *task, struct ws_thread_acct *a,
+				      bool btf, __u64 now)
 {
-	struct ws_thread_acct *a = acct_get(btf ? task : NULL, tid, true);
-
-	if (!a || a->state == WS_STATE_EXITED)
+	if (a->state == WS_STATE_EXITED)
 		return;
 	if (!acct_first_sight(a, task, btf, WS_STATE_RUNQ, now) && a->state != WS_STATE_RUNQ)
 		count_anomaly(a);
@@ -630,30 +689,26 @@ static __always_inline void switch_in(struct task_struct *task, bool btf, __u32 
 static __always_inline void on_switch(void *ctx, bool preempt, struct task_struct *prev,
 				      struct task_struct *next, unsigned int prev_state, bool btf)
 {
-	__u32 prev_tgid, next_tgid;
-	__u64 now;
+	struct ws_thread_acct *a;
+	__u32 tgid, tid;
+	__u64 now = 0;
 
-	if (btf) {
-		prev_tgid = prev->tgid;
-		next_tgid = next->tgid;
-	} else {
-		prev_tgid = BPF_CORE_READ(prev, tgid);
-		next_tgid = BPF_CORE_READ(next, tgid);
-	}
-	if (!is_target(prev_tgid)) {
-		if (!is_target(next_tgid))
-			return;
+	tgid = btf ? prev->tgid : BPF_CORE_READ(prev, tgid);
+	tid = btf ? prev->pid : BPF_CORE_READ(prev, pid);
+	a = target_acct(prev, tgid, tid, btf, true);
+	if (a) {
 		now = bpf_ktime_get_ns();
-	} else {
-		now = bpf_ktime_get_ns();
-		switch_out(ctx, prev, btf, btf ? prev->pid : BPF_CORE_READ(prev, pid), preempt,
-			   prev_state, now);
+		switch_out(ctx, prev, a, btf, preempt, prev_state, now);
 		count_event();
-		/* Threads of one process switching: one lookup for both. */
-		if (next_tgid != prev_tgid && !is_target(next_tgid))
-			return;
 	}
-	switch_in(next, btf, btf ? next->pid : BPF_CORE_READ(next, pid), now);
+	tgid = btf ? next->tgid : BPF_CORE_READ(next, tgid);
+	tid = btf ? next->pid : BPF_CORE_READ(next, pid);
+	a = target_acct(next, tgid, tid, btf, true);
+	if (!a)
+		return;
+	if (!now)
+		now = bpf_ktime_get_ns();
+	switch_in(next, a, btf, now);
 	count_event();
 }
 
@@ -682,13 +737,13 @@ static __always_inline void on_wakeup(struct task_struct *p, bool btf, bool new_
 	__u64 now;
 
 	tgid = btf ? p->tgid : BPF_CORE_READ(p, tgid);
-	if (!is_target(tgid))
-		return;
 	tid = btf ? p->pid : BPF_CORE_READ(p, pid);
+	a = target_acct(p, tgid, tid, btf, true);
+	if (!a)
+		return;
 	now = bpf_ktime_get_ns();
 	count_event();
-	a = acct_get(btf ? p : NULL, tid, true);
-	if (!a || a->state == WS_STATE_EXITED)
+	if (a->state == WS_STATE_EXITED)
 		return;
 	/* A new thread waited to run since its creation; others slept since the window began. */
 	if (acct_first_sight(a, p, btf, new_task ? WS_STATE_RUNQ : WS_STATE_BLOCKED, now) &&
@@ -751,12 +806,12 @@ static __always_inline void on_waking(struct task_struct *p, bool btf)
 	__u32 tgid;
 
 	tgid = btf ? p->tgid : BPF_CORE_READ(p, tgid);
-	if (!is_target(tgid))
+	if (!maybe_target(tgid))
 		return;
 	id_tgid = bpf_get_current_pid_tgid();
 	if (id_tgid >> 32 != tgid)
 		return;
-	a = acct_get(btf ? p : NULL, btf ? 0 : BPF_CORE_READ(p, pid), false);
+	a = target_acct(p, tgid, btf ? 0 : BPF_CORE_READ(p, pid), btf, false);
 	if (!a || a->state != WS_STATE_BLOCKED || a->block_cause != WS_CAUSE_LOCK)
 		return;
 	cur = btf ? bpf_get_current_task_btf() : NULL;
@@ -912,6 +967,15 @@ static __always_inline void on_exit(struct task_struct *p, bool btf)
 	/* Group already dead: a thread without state is from a new process that reused the PID. */
 	if (!a && target->group_dead)
 		return;
+	if (!a) {
+		/* No event yet: it was running when the window opened, before the seeding reached
+		 * it. First sight, as for any thread: on CPU since the window began. */
+		a = acct_get(btf ? p : NULL, tid, true);
+		if (a)
+			acct_first_sight(a, p, btf, WS_STATE_RUNNING, now);
+		else
+			count_drop(WS_DROP_UNTRACKED_EXIT); /* never tracked: its time is lost */
+	}
 	if (a && a->state != WS_STATE_EXITED) {
 		if (a->first_ns)
 			acct_close_interval(a, now);
@@ -1014,17 +1078,8 @@ int seed_threads(struct bpf_iter__task *ctx)
 	a->flags |= WS_THREAD_SEEDED;
 	/* The state now is taken as the state since the window began (microseconds ago). */
 	if (task->__state != TASK_RUNNING) {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		long nr = BPF_CORE_READ(regs, orig_ax);
-
-		/* Blocked since before the window: take its syscall from its saved registers. */
-		if (nr >= 0 && nr < 1024) {
-			a->sc_nr_plus1 = (__u32)nr + 1;
-			a->sc_enter_ns = 0;
-			a->sc_fd = syscall_fd_arg(regs, (__u32)nr);
-			a->sc_arg0 = nr == WS_NR_futex ? BPF_CORE_READ(regs, di) : 0;
-		}
-		classify_block(task, a, true);
+		/* Blocked since before the window: classified like a block seen at switch-out. */
+		classify_block(task, task, task->__state, a, true);
 		a->block_ustack = a->block_kstack = -1; /* no stack for a block we did not see */
 		acct_first_sight(a, task, true, WS_STATE_BLOCKED, now);
 	}

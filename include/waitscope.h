@@ -64,10 +64,10 @@ struct ws_thread_acct {
 	__u32 state;          /* enum ws_state */
 	__u32 flags;          /* WS_THREAD_* */
 	__u64 blocked_by_cause[WS_CAUSE_KINDS];
-	/* syscall in progress (0 = none) and why the current block waits */
+	/* --syscalls only: the syscall in progress (0 = none) and when it began, for its latency */
 	__u64 sc_enter_ns;
 	__u32 sc_nr_plus1;
-	__s32 sc_fd;
+	/* why the current block waits: decided at switch-out from the saved user registers */
 	__u32 block_cause;    /* enum ws_cause */
 	__u32 block_nr_plus1; /* syscall the thread blocked in, 0 = none */
 	__u16 block_lport;    /* TCP/UDP ports of the socket it blocked on, host order */
@@ -75,7 +75,7 @@ struct ws_thread_acct {
 	__u32 tgid;
 	__s32 block_ustack;   /* stack ids of the current block (--folded), -1 none */
 	__s32 block_kstack;
-	__u64 sc_arg0;        /* first syscall argument (futex address) */
+	__u32 pad;
 	__u64 block_key;      /* futex address the thread blocked on, 0 none */
 	__u32 work_cause;     /* cause of its last wait that was not a futex: WS_CAUSE_IDLE or
 			       * _POLL when it last waited for new work (a dispatcher's handoff) */
@@ -116,10 +116,12 @@ struct ws_exited_totals {
 
 /* Per-syscall statistics of target threads (key: syscall number). */
 struct ws_syscall_stat {
-	__u64 count;
-	__u64 total_ns;   /* sum of latencies, sys_enter to sys_exit */
+	__u64 count;      /* --syscalls: completed calls */
+	__u64 total_ns;   /* --syscalls: sum of latencies, sys_enter to sys_exit */
 	__u64 blocked_ns; /* blocked time inside this syscall */
-	__u64 lat_slots[WS_HIST_SLOTS];
+	__u64 waits;      /* blocked intervals inside this syscall (always measured) */
+	__u64 lat_slots[WS_HIST_SLOTS];  /* --syscalls: call latency, log2(ns) */
+	__u64 wait_slots[WS_HIST_SLOTS]; /* blocked intervals, log2(ns) */
 };
 
 /* Blocked time per socket peer (key: ports of the socket the thread blocked on). */
@@ -179,7 +181,8 @@ struct ws_hists {
 
 /* Things the kernel side could not record. Every one is reported. */
 enum ws_drop {
-	WS_DROP_STORAGE = 0,  /* per-thread state could not be created: thread not accounted */
+	WS_DROP_STORAGE = 0,  /* an event found no per-thread state and could not create it: the
+			       * transition is lost (time stays whole, see anomalies) */
 	WS_DROP_EXIT_RECORD,  /* exit record map full: thread missing from the per-thread table */
 	WS_DROP_EXIT_TOTALS,  /* exited-totals map full: totals incomplete */
 	WS_DROP_TARGET_FULL,  /* followed child not added: targets map full */
@@ -189,6 +192,7 @@ enum ws_drop {
 	WS_DROP_OFFCPU,       /* off-CPU stack map full: blocked time missing from --folded */
 	WS_DROP_FUTEXES,      /* futex map full: lock wait not listed by address */
 	WS_DROP_ONCPU,        /* on-CPU stack map full: a sample missing from --folded/--pprof */
+	WS_DROP_UNTRACKED_EXIT, /* a target thread exited without state: its time is missing */
 	WS_DROP_KINDS,
 };
 
@@ -205,9 +209,9 @@ struct ws_counters {
 #define WS_STATIC_ASSERT _Static_assert
 #endif
 /* Both sides must see identical layouts. */
-WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 200, "ws_thread_acct layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 248, "ws_thread_record layout");
-WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (3 + WS_HIST_SLOTS), "syscall layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 192, "ws_thread_acct layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 240, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (4 + 2 * WS_HIST_SLOTS), "syscall layout");
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");
 WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == 128, "ws_exited_totals layout");

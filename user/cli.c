@@ -9,7 +9,7 @@
 #define WS_VERSION "0.1.0"
 
 enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM,
-       OPT_NO_BPF_STATS, OPT_MAX_THREADS };
+       OPT_NO_BPF_STATS, OPT_MAX_THREADS, OPT_SYSCALLS };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -30,6 +30,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "no-bpf-stats", no_argument, NULL, OPT_NO_BPF_STATS },
+	{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
 	{},
 };
@@ -38,7 +39,7 @@ void cli_usage(FILE *f)
 {
 	fputs("USAGE: waitscope {-p PID[,PID...] | -n NAME | -c CGROUP | [-u USER] -- COMMAND [ARGS...]}\n"
 	      "                 [-d SECONDS] [-i SECONDS] [-f] [-j] [-T] [-v] [--folded FILE]\n"
-	      "                 [--pprof FILE] [--prom FILE]\n"
+	      "                 [--pprof FILE] [--prom FILE] [--syscalls]\n"
 	      "\n"
 	      "Measure where a process's threads spend their time: on CPU, waiting in the run queue\n"
 	      "for a CPU, or blocked off CPU (by cause), and whether an async event loop would help.\n"
@@ -71,6 +72,10 @@ void cli_usage(FILE *f)
 	      "                          pprof, Pyroscope, Grafana): off-cpu and on-cpu nanoseconds\n"
 	      "      --prom FILE         write the report as Prometheus metrics (node_exporter\n"
 	      "                          textfile collector, docs/prometheus.md)\n"
+	      "      --syscalls          also trace every syscall of the targets: call counts and\n"
+	      "                          latency histograms per syscall. Costs every task on the\n"
+	      "                          machine ~100-300 ns per syscall while on; without it, the\n"
+	      "                          syscall a thread blocks in is read when it blocks\n"
 	      "      --ready-file FILE   write FILE once attached (for scripts waiting on waitscope)\n"
 	      "      --raw-tp            use raw_tp tracepoints even where tp_btf works\n"
 	      "      --no-bpf-stats      leave BPF run-time stats off: no per-event cost in the\n"
@@ -195,6 +200,9 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			break;
 		case OPT_NO_BPF_STATS:
 			o->no_bpf_stats = true;
+			break;
+		case OPT_SYSCALLS:
+			o->syscalls = true;
 			break;
 		case 'h':
 			cli_usage(out);

@@ -23,6 +23,7 @@ struct ws_opts {
 	bool verbose;          /* -v */
 	bool force_raw_tp;     /* --raw-tp: use the raw_tp fallback even where tp_btf works */
 	bool no_bpf_stats;     /* --no-bpf-stats: no BPF run-time stats for the overhead line */
+	bool syscalls;         /* --syscalls: trace every syscall (counts, latency histograms) */
 	const char *ready_file; /* --ready-file: written once attached (for scripts and tests) */
 	const char *folded_file; /* --folded: off- and on-CPU folded stacks written here */
 	const char *pprof_file;  /* --pprof: gzipped pprof profile of the same stacks */

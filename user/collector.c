@@ -65,6 +65,9 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 		bpf_map__set_max_entries(skel->maps.oncpu, 1);
 	}
 	choose_programs(skel, raw);
+	/* Global syscall hooks put every task on the syscall slow path: only when asked for. */
+	bpf_program__set_autoload(skel->progs.sc_enter, o->syscalls);
+	bpf_program__set_autoload(skel->progs.sc_exit, o->syscalls);
 	/* The sampler runs on every CPU tick of every task: only when stacks are asked for. */
 	bpf_program__set_autoload(skel->progs.on_cpu_sample, o->stacks);
 	/* --max-threads: smaller per-thread maps (tests drive the overflow paths with it). */
@@ -91,6 +94,7 @@ int collector_load(struct collector *c, const struct collector_opts *o)
 	memset(c, 0, sizeof(*c));
 	c->stacks = o->stacks;
 	c->no_bpf_stats = o->no_bpf_stats;
+	c->syscalls = o->syscalls;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		ws_err("failed to count possible CPUs: %s", strerror(-c->ncpus));
@@ -495,7 +499,8 @@ static int collect_syscalls(struct collector *c, struct ws_profile *p)
 
 	/* An array map lists every number: unused ones (all zero) sort last, drop them. */
 	while (!err && p->n_syscalls && !p->syscalls[p->n_syscalls - 1].s.count &&
-	       !p->syscalls[p->n_syscalls - 1].s.blocked_ns)
+	       !p->syscalls[p->n_syscalls - 1].s.blocked_ns &&
+	       !p->syscalls[p->n_syscalls - 1].s.waits)
 		p->n_syscalls--;
 	return err;
 }
@@ -641,6 +646,7 @@ int collector_collect(struct collector *c, struct ws_profile *p)
 	if (err)
 		return err;
 	p->attach_mode = c->raw_tp ? "raw_tp" : "tp_btf";
+	p->syscalls_traced = c->syscalls;
 	return 0;
 }
 

@@ -18,6 +18,7 @@ struct collector_opts {
 	__u64 cgroup_id;   /* -c: tasks moved into this cgroup during the window become targets */
 	__u32 cgroup_level;
 	bool no_bpf_stats; /* leave BPF run-time stats off for the window */
+	bool syscalls;     /* --syscalls: attach sys_enter/sys_exit (per-call counts, latency) */
 	__u32 max_threads; /* --max-threads: per-thread state and exit records; 0 = defaults */
 };
 
@@ -31,6 +32,7 @@ struct collector {
 	struct bpf_link **perf_links;
 	int n_perf;
 	bool no_bpf_stats;
+	bool syscalls;
 	bool stats_on; /* stats_fd holds BPF run-time stats on for the window */
 	int stats_fd;
 	struct ws_overhead_snapshot ov_start, ov_end;

@@ -733,7 +733,10 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	out->busy_sleep = frac(st.s.sleep, busy);
 	out->busy_client = frac(st.s.client, busy);
 	out->idle_share = frac(st.s.idle, st.s.total);
-	out->conn_cpu_share = min2(frac(conn_cpu_ns(in->p), st.s.cpu), 1.0);
+	/* Call latencies (hence the CPU inside connection syscalls) need --syscalls. */
+	out->conn_cpu_share = in->p->syscalls_traced
+				      ? min2(frac(conn_cpu_ns(in->p), st.s.cpu), 1.0)
+				      : NAN;
 
 	out->cls = classify(&st, out);
 	out->class_name = model_class_name(out->cls);

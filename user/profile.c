@@ -437,7 +437,9 @@ __u64 profile_drops_total(const struct ws_profile *p)
 
 bool profile_complete(const struct ws_profile *p)
 {
-	return !p->untracked_threads && !p->counters.drops[WS_DROP_STORAGE] &&
+	/* A failed create alone loses one transition, not time: the thread is created at its next
+	 * event from its start. Time is lost when a thread ends without state, live or exited. */
+	return !p->untracked_threads && !p->counters.drops[WS_DROP_UNTRACKED_EXIT] &&
 	       !p->counters.drops[WS_DROP_EXIT_RECORD] && !p->counters.drops[WS_DROP_EXIT_TOTALS] &&
 	       !p->counters.drops[WS_DROP_TARGET_FULL];
 }

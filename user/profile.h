@@ -140,6 +140,7 @@ struct ws_profile {
 	__u64 oncpu_samples;            /* samples in oncpu */
 	__u64 oncpu_period_ns;          /* time one sample stands for; 0 when not sampled */
 	const char *attach_mode;    /* "tp_btf" or "raw_tp" */
+	bool syscalls_traced;       /* --syscalls: syscalls[].s.count, total_ns, lat_slots valid */
 };
 
 /*

@@ -15,6 +15,7 @@ static const char *const drop_names[WS_DROP_KINDS] = {
 	[WS_DROP_PEERS] = "peers",             [WS_DROP_SYSCALLS] = "syscalls",
 	[WS_DROP_STACKS] = "stacks",           [WS_DROP_OFFCPU] = "offcpu",
 	[WS_DROP_FUTEXES] = "futexes",         [WS_DROP_ONCPU] = "oncpu",
+	[WS_DROP_UNTRACKED_EXIT] = "untracked_exit",
 };
 
 static void family(FILE *f, const char *name, const char *type, const char *help)

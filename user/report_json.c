@@ -23,6 +23,7 @@ static const char *const drop_keys[WS_DROP_KINDS] = {
 	[WS_DROP_OFFCPU] = "offcpu",
 	[WS_DROP_FUTEXES] = "futexes",
 	[WS_DROP_ONCPU] = "oncpu",
+	[WS_DROP_UNTRACKED_EXIT] = "untracked_exit",
 };
 
 /* The counters and times every thread, the totals and the unlisted threads have. */
@@ -189,12 +190,29 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 		json_obj_begin(w);
 		json_kv_str(w, "name", name);
 		json_kv_u64(w, "nr", sc->nr);
-		json_kv_u64(w, "count", sc->s.count);
-		json_kv_u64(w, "total_ns", sc->s.total_ns);
 		json_kv_u64(w, "blocked_ns", sc->s.blocked_ns);
-		json_kv_u64(w, "p50_ns", (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
-		json_kv_u64(w, "p99_ns", (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
-		histogram(w, "latency", sc->s.lat_slots);
+		json_kv_u64(w, "waits", sc->s.waits);
+		json_kv_u64(w, "wait_p50_ns",
+			    (__u64)hist_percentile(sc->s.wait_slots, WS_HIST_SLOTS, 0.5));
+		json_kv_u64(w, "wait_p99_ns",
+			    (__u64)hist_percentile(sc->s.wait_slots, WS_HIST_SLOTS, 0.99));
+		histogram(w, "wait", sc->s.wait_slots);
+		/* Whole calls are only seen with --syscalls: null, not 0, without it. */
+		if (p->syscalls_traced) {
+			json_kv_u64(w, "count", sc->s.count);
+			json_kv_u64(w, "total_ns", sc->s.total_ns);
+			json_kv_u64(w, "p50_ns",
+				    (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
+			json_kv_u64(w, "p99_ns",
+				    (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
+			histogram(w, "latency", sc->s.lat_slots);
+		} else {
+			json_kv_null(w, "count");
+			json_kv_null(w, "total_ns");
+			json_kv_null(w, "p50_ns");
+			json_kv_null(w, "p99_ns");
+			json_kv_null(w, "latency");
+		}
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -292,6 +310,7 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	json_obj_end(&w);
 	json_kv_str(&w, "ended_by", profile_ended_by(p));
 	json_kv_str(&w, "attach_mode", p->attach_mode);
+	json_kv_bool(&w, "syscalls_traced", p->syscalls_traced);
 	json_kv_u64(&w, "threads_seen", p->n_threads_total);
 	totals(&w, p);
 	json_kv_double(&w, "coverage", p->coverage, SHARE_DECIMALS);

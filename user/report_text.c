@@ -155,6 +155,9 @@ static void incomplete(FILE *f, const struct ws_profile *p)
 	if (p->counters.drops[WS_DROP_EXIT_RECORD])
 		fprintf(f, " %llu exited threads missing from the table,",
 			(unsigned long long)p->unlisted_threads);
+	if (p->counters.drops[WS_DROP_UNTRACKED_EXIT])
+		fprintf(f, " %llu exited threads never tracked,",
+			(unsigned long long)p->counters.drops[WS_DROP_UNTRACKED_EXIT]);
 	if (p->counters.drops[WS_DROP_EXIT_TOTALS] || p->counters.drops[WS_DROP_TARGET_FULL])
 		fputs(" exited or followed threads missing from the totals,", f);
 	fprintf(f, " %.1f%% of observed thread time unaccounted\n",
@@ -164,7 +167,7 @@ static void incomplete(FILE *f, const struct ws_profile *p)
 static void drops(FILE *f, const struct ws_profile *p)
 {
 	static const char *const what[WS_DROP_KINDS] = {
-		[WS_DROP_STORAGE] = "threads without state (not accounted)",
+		[WS_DROP_STORAGE] = "events without per-thread state (transition lost)",
 		[WS_DROP_EXIT_RECORD] = "exit records (threads missing from the table)",
 		[WS_DROP_EXIT_TOTALS] = "exited-thread totals (totals incomplete)",
 		[WS_DROP_TARGET_FULL] = "children not followed (targets map full)",
@@ -174,6 +177,7 @@ static void drops(FILE *f, const struct ws_profile *p)
 		[WS_DROP_OFFCPU] = "off-CPU stacks not recorded (map full)",
 		[WS_DROP_FUTEXES] = "lock waits not listed by address (map full)",
 		[WS_DROP_ONCPU] = "on-CPU samples not recorded (map full)",
+		[WS_DROP_UNTRACKED_EXIT] = "threads exited without state (time missing)",
 	};
 	const char *sep = "";
 	int i;
@@ -289,21 +293,33 @@ static void causes(FILE *f, const struct ws_profile *p)
 	}
 	for (i = 0; i < p->n_syscalls && i < 5; i++) {
 		const struct ws_syscall *sc = &p->syscalls[i];
-		const char *name = ws_syscall_name(sc->nr);
+		const char *name = ws_syscall_name(sc->nr), *unit;
+		const __u64 *slots;
+		__u64 n;
 
 		if (!sc->s.blocked_ns)
 			break;
 		fmt_ns(buf, sizeof(buf), (double)sc->s.blocked_ns);
-		if (!sc->s.count) {
-			fprintf(f, "  %-16s blocked %9s, no call completed in the window\n",
+		/* With --syscalls: whole calls and their latency; else the waits inside them. */
+		if (p->syscalls_traced && sc->s.count) {
+			n = sc->s.count;
+			slots = sc->s.lat_slots;
+			unit = "calls, latency";
+		} else {
+			n = sc->s.waits;
+			slots = sc->s.wait_slots;
+			unit = "waits, wait";
+		}
+		if (!n) {
+			fprintf(f, "  %-16s blocked %9s, still blocked when the window ended\n",
 				name ? name : "?", buf);
 			continue;
 		}
-		fprintf(f, "  %-16s blocked %9s in %llu calls, p50 ", name ? name : "?", buf,
-			(unsigned long long)sc->s.count);
-		fmt_ns(buf, sizeof(buf), hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
+		fprintf(f, "  %-16s blocked %9s in %llu %s p50 ", name ? name : "?", buf,
+			(unsigned long long)n, unit);
+		fmt_ns(buf, sizeof(buf), hist_percentile(slots, WS_HIST_SLOTS, 0.5));
 		fprintf(f, "%s, p99 ", buf);
-		fmt_ns(buf, sizeof(buf), hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
+		fmt_ns(buf, sizeof(buf), hist_percentile(slots, WS_HIST_SLOTS, 0.99));
 		fprintf(f, "%s\n", buf);
 	}
 	for (i = 0; i < p->n_futexes && i < 3; i++) {

@@ -428,6 +428,7 @@ int ws_run(const struct ws_opts *o)
 					.stacks = o->folded_file || o->pprof_file,
 					.follow_children = o->follow || o->cgroup,
 					.no_bpf_stats = o->no_bpf_stats,
+					.syscalls = o->syscalls,
 					.max_threads = (__u32)o->max_threads };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };

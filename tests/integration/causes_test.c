@@ -17,18 +17,24 @@ static void require_root(void)
 
 TestSuite(causes, .init = require_root, .timeout = TIMEOUT);
 
-static struct jl_value *profile_pid(pid_t pid, const char *secs, struct run_result *r)
+static struct jl_value *profile_pid_with(pid_t pid, const char *secs, const char *const *extra,
+					 struct run_result *r)
 {
 	const char *argv[16];
 	char pidbuf[16], err[256];
 	struct jl_value *j;
 
-	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), pid, secs, NULL);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), pid, secs, extra);
 	cr_assert_eq(waitscope_run(r, argv, TIMEOUT), 0);
 	cr_assert_eq(r->status, 0, "waitscope: %s", r->err);
 	j = jl_parse(r->out, strlen(r->out), err, sizeof(err));
 	cr_assert_not_null(j, "bad JSON: %s", err);
 	return j;
+}
+
+static struct jl_value *profile_pid(pid_t pid, const char *secs, struct run_result *r)
+{
+	return profile_pid_with(pid, secs, NULL, r);
 }
 
 /* Share of blocked time in cause, asserting causes sum to the blocked total within 1%. */
@@ -136,16 +142,52 @@ Test(causes, netclient_waits_on_net_with_peer_port,
 	cr_assert_str_eq(cause, "net");
 	cr_assert_str_eq(jl_get_str(j, "syscalls[0].name"), "recvfrom");
 	{
-		uint64_t calls, hist_calls, p50;
+		uint64_t waits, hist_waits, p50;
+		bool traced = true;
 
-		/* Each recvfrom waits ~50 ms for the reply: its latency histogram says so. */
-		cr_assert(jl_get_u64(j, "syscalls[0].count", &calls) && calls >= 20);
-		cr_assert(jl_get_u64(j, "syscalls[0].latency.count", &hist_calls));
-		cr_assert_eq(hist_calls, calls);
-		cr_assert(jl_get_u64(j, "syscalls[0].p50_ns", &p50));
-		cr_assert(p50 > 20000000 && p50 < 100000000, "recvfrom p50 %llu ns",
+		/* Read from the saved registers at each block: each wait is ~50 ms. */
+		cr_assert(jl_get_u64(j, "syscalls[0].waits", &waits) && waits >= 20);
+		cr_assert(jl_get_u64(j, "syscalls[0].wait.count", &hist_waits));
+		cr_assert_eq(hist_waits, waits);
+		cr_assert(jl_get_u64(j, "syscalls[0].wait_p50_ns", &p50));
+		cr_assert(p50 > 20000000 && p50 < 100000000, "recvfrom wait p50 %llu ns",
 			  (unsigned long long)p50);
+		/* Whole calls are not seen without --syscalls: null, not a made-up 0. */
+		cr_assert(jl_get_bool(j, "syscalls_traced", &traced) && !traced);
+		cr_assert(jl_is_null(jl_get(j, "syscalls[0].count")), "%s", r.out);
 	}
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(causes, syscalls_option_adds_call_latency,
+     .description = "--syscalls: a client's recvfrom calls counted, with their latency")
+{
+	const char *args[] = { "-D", "50", NULL };
+	const char *extra[] = { "--syscalls", NULL };
+	uint64_t calls, hist_calls, p50, waits;
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	bool traced = false;
+
+	cr_assert_eq(example_start(&ex, "netclient", args), 0);
+	j = profile_pid_with(ex.target, "2", extra, &r);
+	example_stop(&ex);
+	cr_assert(jl_get_bool(j, "syscalls_traced", &traced) && traced);
+	cr_assert(cause_share(j, "net") > 0.80);
+	cr_assert_str_eq(jl_get_str(j, "syscalls[0].name"), "recvfrom");
+	/* Each recvfrom waits ~50 ms for the reply: its latency histogram says so. */
+	cr_assert(jl_get_u64(j, "syscalls[0].count", &calls) && calls >= 20);
+	cr_assert(jl_get_u64(j, "syscalls[0].latency.count", &hist_calls));
+	cr_assert_eq(hist_calls, calls);
+	cr_assert(jl_get_u64(j, "syscalls[0].p50_ns", &p50));
+	cr_assert(p50 > 20000000 && p50 < 100000000, "recvfrom p50 %llu ns",
+		  (unsigned long long)p50);
+	/* One wait per call here: the two counts agree within the calls open at the edges. */
+	cr_assert(jl_get_u64(j, "syscalls[0].waits", &waits));
+	cr_assert(waits + 2 >= calls && waits <= calls + 2, "waits %llu calls %llu",
+		  (unsigned long long)waits, (unsigned long long)calls);
 	jl_free(j);
 	run_result_free(&r);
 }

@@ -65,7 +65,9 @@ Test(overhead, spinner, .description = "events counted, plausible ns per event, 
 	cr_expect_leq(sw_events, events);
 	cr_assert(jl_get_double(sw, "ns_per_event", &ns));
 	cr_expect(ns > 0 && ns < 100000, "sched_switch ns_per_event %.1f", ns);
-	cr_assert_not_null(find_program(progs, "sys_enter"));
+	/* Global syscall hooks cost every task on the machine: attached only with --syscalls. */
+	cr_assert_null(find_program(progs, "sys_enter"), "sys_enter attached without --syscalls");
+	cr_assert_null(find_program(progs, "sys_exit"), "sys_exit attached without --syscalls");
 
 	cr_assert(jl_get_double(j, "overhead.cpu_share", &share));
 	cr_expect(share >= 0 && share < 1, "cpu_share %.4f", share);
@@ -132,6 +134,45 @@ Test(overhead, no_bpf_stats, .description = "--no-bpf-stats: BPF figures null, o
 	cr_expect_eq(jl_len(jl_get(j, "overhead.programs")), 0);
 	cr_assert(jl_get_double(j, "overhead.cpu_share", &share));
 	cr_expect(share >= 0 && share < 1, "cpu_share %.4f", share);
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(overhead, syscalls_option_attaches_syscall_hooks,
+     .description = "--syscalls: sys_enter and sys_exit run for the target's calls")
+{
+	const char *const rl_args[] = { NULL };
+	const char *const extra[] = { "--syscalls", NULL };
+	const struct jl_value *progs, *p;
+	const char *argv[16];
+	char pidbuf[16], err[256];
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	uint64_t runs;
+	size_t i;
+
+	cr_assert_eq(example_start(&ex, "readloop", rl_args), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "1", extra);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&ex);
+	cr_assert_eq(r.status, 0, "waitscope: %s", r.err);
+	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
+	cr_assert_not_null(j, "bad JSON: %s", err);
+	progs = jl_get(j, "overhead.programs");
+	cr_assert_not_null(progs);
+	p = find_program(progs, "sys_enter");
+	cr_assert_not_null(p, "no sys_enter with --syscalls");
+	/* readloop makes millions of read()s a second */
+	cr_assert(jl_get_u64(p, "events", &runs) && runs > 10000, "sys_enter runs %llu",
+		  (unsigned long long)runs);
+	cr_assert_not_null(find_program(progs, "sys_exit"));
+	/* The blocked main thread's syscall sorts first: find read() by name. */
+	for (i = 0, p = NULL; i < jl_len(jl_get(j, "syscalls")) && !p; i++)
+		if (strcmp(jl_get_str(jl_at(jl_get(j, "syscalls"), i), "name"), "read") == 0)
+			p = jl_at(jl_get(j, "syscalls"), i);
+	cr_assert_not_null(p, "no read in syscalls: %s", r.out);
+	cr_assert(jl_get_u64(p, "count", &runs) && runs > 10000, "%s", r.out);
 	jl_free(j);
 	run_result_free(&r);
 }

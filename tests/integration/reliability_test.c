@@ -146,6 +146,19 @@ Test(reliability, whole_tree_exit_ends_early,
 	run_result_free(&r);
 }
 
+/*
+ * With default maps a create fails only when the kernel's task-storage guard is held on that
+ * CPU (a single event lost, not the thread): rare, at most 1 in 10^4 events. Map-full failures
+ * hit every event of the threads left out.
+ */
+static void expect_rare_storage_drops(const struct jl_value *v)
+{
+	uint64_t drops = get_u(v, "drops.storage"), events = get_u(v, "overhead.events");
+
+	cr_assert(drops * 10000 <= events, "%llu storage drops in %llu events",
+		  (unsigned long long)drops, (unsigned long long)events);
+}
+
 Test(reliability, more_threads_than_maps_is_incomplete,
      .description = "65 threads, --max-threads 16: report says incomplete and by how much")
 {
@@ -167,7 +180,7 @@ Test(reliability, more_threads_than_maps_is_incomplete,
 	v = parse_ok(&r);
 	cr_assert(get_b(v, "complete"), "%s", r.out);
 	cr_assert_eq(get_u(v, "untracked_threads"), 0);
-	cr_assert_eq(get_u(v, "drops.storage"), 0);
+	expect_rare_storage_drops(v);
 	jl_free(v);
 	run_result_free(&r);
 
@@ -276,7 +289,10 @@ Test(reliability, churn_complete_and_memory_bounded,
 	v = parse_ok(&r);
 	cr_assert(get_u(v, "threads_seen") > 1500, "threads seen %llu", get_u(v, "threads_seen"));
 	cr_assert(get_b(v, "complete"), "churn with default maps reported incomplete");
-	cr_assert_eq(get_u(v, "drops.total"), 0);
+	cr_assert_eq(get_u(v, "drops.untracked_exit"), 0);
+	/* No drop but the rare single-event one (task storage busy on that CPU) */
+	cr_assert_eq(get_u(v, "drops.total"), get_u(v, "drops.storage"));
+	expect_rare_storage_drops(v);
 	cr_assert_eq(get_u(v, "untracked_threads"), 0);
 	cr_assert(ru.ru_maxrss < 64 * 1024, "waitscope max RSS %ld KiB", ru.ru_maxrss);
 	jl_free(v);

@@ -562,9 +562,14 @@ Test(model, connection_cpu_is_measured,
 	p.syscalls[0].s.total_ns = (__u64)(cpu * 0.30) + 5000000000ull;
 	p.syscalls[0].s.blocked_ns = 5000000000ull;
 	p.syscalls[1].s.total_ns = (__u64)(cpu * 0.10);
+	p.syscalls_traced = true; /* call latencies exist only with --syscalls */
 	in = mt_input(&p, 2, 50);
 	pr = mt_predict(&in);
 	cr_assert_float_eq(pr.conn_cpu_share, 0.40, 0.01, "share %f", pr.conn_cpu_share);
+	/* Without --syscalls the same counters are not there: unknown, not 0 */
+	p.syscalls_traced = false;
+	pr = mt_predict(&in);
+	cr_assert(isnan(pr.conn_cpu_share), "share %f", pr.conn_cpu_share);
 	profile_free(&p);
 }
 

@@ -379,3 +379,46 @@ Test(report_json, decimals, .description = "shares with 4 decimals, seconds with
 	free(out);
 	profile_free(&p);
 }
+
+Test(report_json, syscalls_waits_and_calls,
+     .description = "waits always; count and call latency only with --syscalls, else null")
+{
+	struct ws_profile p;
+	struct jl_value *v;
+	bool traced = true;
+
+	fx_profile(&p);
+	p.syscalls = calloc(1, sizeof(*p.syscalls));
+	cr_assert_not_null(p.syscalls);
+	p.n_syscalls = 1;
+	p.syscalls[0].nr = 45;
+	p.syscalls[0].s.blocked_ns = 2000 * FX_MS;
+	p.syscalls[0].s.waits = 40;
+	p.syscalls[0].s.wait_slots[25] = 40;
+	p.syscalls[0].s.count = 41;
+	p.syscalls[0].s.total_ns = 2001 * FX_MS;
+	p.syscalls[0].s.lat_slots[25] = 41;
+
+	v = report(&p);
+	cr_assert(jl_get_bool(v, "syscalls_traced", &traced) && !traced);
+	cr_expect_str_eq(jl_get_str(v, "syscalls[0].name"), "recvfrom");
+	cr_expect_eq(u64_at(v, "syscalls[0].waits"), 40);
+	cr_expect_eq(u64_at(v, "syscalls[0].wait.count"), 40);
+	cr_expect(u64_at(v, "syscalls[0].wait_p50_ns") >= (1ull << 25));
+	cr_expect(u64_at(v, "syscalls[0].wait_p50_ns") < (1ull << 26));
+	/* The kernel counters are not trusted without the hooks: null, not their value */
+	cr_expect(jl_is_null(jl_get(v, "syscalls[0].count")));
+	cr_expect(jl_is_null(jl_get(v, "syscalls[0].p50_ns")));
+	cr_expect(jl_is_null(jl_get(v, "syscalls[0].latency")));
+	jl_free(v);
+
+	p.syscalls_traced = true;
+	v = report(&p);
+	cr_assert(jl_get_bool(v, "syscalls_traced", &traced) && traced);
+	cr_expect_eq(u64_at(v, "syscalls[0].count"), 41);
+	cr_expect_eq(u64_at(v, "syscalls[0].total_ns"), 2001 * FX_MS);
+	cr_expect_eq(u64_at(v, "syscalls[0].latency.count"), 41);
+	cr_expect_eq(u64_at(v, "syscalls[0].waits"), 40);
+	jl_free(v);
+	profile_free(&p);
+}

@@ -157,8 +157,8 @@ Test(report_text, drops_warn, .description = "drop counts, and a warning: number
 	p.counters.drops[WS_DROP_STORAGE] = 2;
 	p.counters.anomalies = 7;
 	out = text(&p, false);
-	expect_has(out, "drops: 2 threads without state (not accounted), 3 exit records (threads "
-			"missing from the table)\n");
+	expect_has(out, "drops: 2 events without per-thread state (transition lost), 3 exit records "
+			"(threads missing from the table)\n");
 	expect_has(out, "warning: INCOMPLETE report: 1 exited threads missing from the table, "
 			"0.0% of observed thread time unaccounted\n");
 	expect_has(out, "anomalies: 7 transitions did not fit the state machine\n");
@@ -349,6 +349,77 @@ Test(report_text, empty_profile, .description = "nothing measured: n/a, not nan"
 	expect_has(out, "  on-CPU                0.000s     n/a\n");
 	expect_lacks(out, "nan");
 	expect_lacks(out, "switches/s");
+	free(out);
+	profile_free(&p);
+}
+
+/* Two syscalls: recvfrom waited 40 times ~50 ms; accept4 is still blocked (no wait ended). */
+static void add_syscalls(struct ws_profile *p)
+{
+	p->syscalls = calloc(2, sizeof(*p->syscalls));
+	cr_assert_not_null(p->syscalls);
+	p->n_syscalls = 2;
+	p->syscalls[0].nr = 45; /* recvfrom */
+	p->syscalls[0].s.blocked_ns = 2000 * FX_MS;
+	p->syscalls[0].s.waits = 40;
+	p->syscalls[0].s.wait_slots[25] = 40; /* [33.5 ms, 67 ms) */
+	p->syscalls[0].s.count = 41;
+	p->syscalls[0].s.lat_slots[10] = 1; /* a call that did not block: ~1 us */
+	p->syscalls[0].s.lat_slots[25] = 40;
+	p->syscalls[1].nr = 288; /* accept4 */
+	p->syscalls[1].s.blocked_ns = 1000 * FX_MS;
+}
+
+Test(report_text, syscall_waits_by_default,
+     .description = "without --syscalls: waits and their lengths, never a call count")
+{
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	add_syscalls(&p);
+	out = text(&p, false);
+	expect_has(out, "  recvfrom         blocked     2.00s in 40 waits, wait p50 ");
+	expect_has(out, "  accept4          blocked     1.00s, still blocked when the window ended\n");
+	expect_lacks(out, " calls");
+	free(out);
+	profile_free(&p);
+}
+
+Test(report_text, syscall_calls_with_the_option,
+     .description = "--syscalls: whole calls and their latency")
+{
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	add_syscalls(&p);
+	p.syscalls_traced = true;
+	out = text(&p, false);
+	expect_has(out, "  recvfrom         blocked     2.00s in 41 calls, latency p50 ");
+	expect_lacks(out, " waits, wait");
+	free(out);
+	profile_free(&p);
+}
+
+Test(report_text, storage_drops_alone_keep_times_whole,
+     .description = "events without state lose transitions, not time; a thread that exits so does")
+{
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	p.counters.drops[WS_DROP_STORAGE] = 2;
+	cr_expect(profile_complete(&p));
+	out = text(&p, false);
+	expect_has(out, "warning: some listings above are incomplete (drops); times are whole\n");
+	free(out);
+
+	p.counters.drops[WS_DROP_UNTRACKED_EXIT] = 1;
+	cr_expect_not(profile_complete(&p));
+	out = text(&p, false);
+	expect_has(out, "1 threads exited without state (time missing)");
+	expect_has(out, "warning: INCOMPLETE report: 1 exited threads never tracked,");
 	free(out);
 	profile_free(&p);
 }
