@@ -82,9 +82,12 @@ struct {
 	__type(value, struct ws_hists);
 } hists SEC(".maps");
 
-/* Indexed by syscall number: an array lookup is inlined, a hash lookup was ~20 ns a syscall. */
+/*
+ * Indexed by syscall number: an array lookup is inlined, a hash lookup was ~20 ns a syscall.
+ * Per CPU: plain adds instead of locked ones (three per wakeup, three per --syscalls exit).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, WS_MAX_SYSCALLS);
 	__type(key, __u32); /* syscall number */
 	__type(value, struct ws_syscall_stat);
@@ -322,9 +325,9 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 
 			if (slot >= WS_HIST_SLOTS)
 				slot = WS_HIST_SLOTS - 1;
-			__sync_fetch_and_add(&st->blocked_ns, delta);
-			__sync_fetch_and_add(&st->waits, 1);
-			__sync_fetch_and_add(&st->wait_slots[slot], 1);
+			st->blocked_ns += delta;
+			st->waits++;
+			st->wait_slots[slot]++;
 		}
 	}
 	if (a->block_lport || a->block_rport) {
@@ -502,7 +505,20 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 	}
 	if ((unsigned int)fd >= max_fds)
 		return WS_FD_OTHER;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]) || !f)
+	if (btf && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
+		/*
+		 * The fd array is struct file *[]: seen as a struct whose first field is a struct
+		 * file * (kiocb.ki_filp, checked at load time by CO-RE), the slot is read with a
+		 * plain fault-safe load instead of a probe-read helper call: 207 -> 181 ns per
+		 * blocking sched_switch on a pipe.
+		 */
+		struct kiocb *slot = bpf_rdonly_cast(&fdarr[fd], bpf_core_type_id_kernel(struct kiocb));
+
+		f = slot->ki_filp;
+	} else if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd])) {
+		return WS_FD_OTHER;
+	}
+	if (!f)
 		return WS_FD_OTHER;
 	if (btf) {
 		f = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
@@ -634,12 +650,12 @@ int BPF_PROG(sc_exit, struct pt_regs *regs, long ret)
 		count_drop(WS_DROP_SYSCALLS);
 		return 0;
 	}
-	__sync_fetch_and_add(&st->count, 1);
-	__sync_fetch_and_add(&st->total_ns, lat);
+	st->count++;
+	st->total_ns += lat;
 	slot = log2_u64(lat);
 	if (slot >= WS_HIST_SLOTS)
 		slot = WS_HIST_SLOTS - 1;
-	__sync_fetch_and_add(&st->lat_slots[slot], 1);
+	st->lat_slots[slot]++;
 	return 0;
 }
 

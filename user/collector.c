@@ -377,18 +377,17 @@ void collector_overhead(struct collector *c, struct ws_overhead *o)
 	overhead_compute(o, &c->ov_start, &c->ov_end, c->ov_end.wall_ns && c->stats_fd >= 0, rss);
 }
 
-/* Per-CPU array element 0, summed over CPUs as u64 words. */
-static int sum_percpu(struct bpf_map *map, __u64 *out, size_t words, int ncpus)
+/* Per-CPU array element key, summed over CPUs as u64 words. */
+static int sum_percpu_at(struct bpf_map *map, __u32 key, __u64 *out, size_t words, int ncpus)
 {
 	size_t i, value_size = words * sizeof(__u64);
-	__u32 zero = 0;
 	__u64 *vals;
 	int cpu, err = 0;
 
 	vals = calloc((size_t)ncpus, value_size);
 	if (!vals)
 		return -ENOMEM;
-	if (bpf_map__lookup_elem(map, &zero, sizeof(zero), vals, value_size * ncpus, 0)) {
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), vals, value_size * ncpus, 0)) {
 		err = -errno;
 		ws_err("failed to read map %s: %s", bpf_map__name(map), strerror(errno));
 		goto cleanup;
@@ -400,6 +399,11 @@ static int sum_percpu(struct bpf_map *map, __u64 *out, size_t words, int ncpus)
 cleanup:
 	free(vals);
 	return err;
+}
+
+static int sum_percpu(struct bpf_map *map, __u64 *out, size_t words, int ncpus)
+{
+	return sum_percpu_at(map, 0, out, words, ncpus);
 }
 
 /* Exited threads whose records were dropped: kernel totals minus the listed exit records. */
@@ -491,17 +495,30 @@ static int map_to_array(struct bpf_map *map, size_t elem_size, size_t val_off, s
 	return 0;
 }
 
+/* The per-CPU syscalls array, summed; numbers never used (all zero) are left out. */
 static int collect_syscalls(struct collector *c, struct ws_profile *p)
 {
-	int err = map_to_array(c->skel->maps.syscalls, sizeof(struct ws_syscall),
-			       offsetof(struct ws_syscall, s), WS_MAX_SYSCALLS, ws_syscall_cmp,
-			       (void **)&p->syscalls, &p->n_syscalls);
+	__u32 nr, max = bpf_map__max_entries(c->skel->maps.syscalls);
+	struct ws_syscall *arr = calloc(max ? max : 1, sizeof(*arr));
+	int err = 0;
 
-	/* An array map lists every number: unused ones (all zero) sort last, drop them. */
-	while (!err && p->n_syscalls && !p->syscalls[p->n_syscalls - 1].s.count &&
-	       !p->syscalls[p->n_syscalls - 1].s.blocked_ns &&
-	       !p->syscalls[p->n_syscalls - 1].s.waits)
-		p->n_syscalls--;
+	if (!arr)
+		return -ENOMEM;
+	p->n_syscalls = 0;
+	for (nr = 0; nr < max; nr++) {
+		struct ws_syscall *sc = &arr[p->n_syscalls];
+
+		err = sum_percpu_at(c->skel->maps.syscalls, nr, (__u64 *)&sc->s,
+				    sizeof(sc->s) / sizeof(__u64), c->ncpus);
+		if (err)
+			break;
+		if (!sc->s.count && !sc->s.blocked_ns && !sc->s.waits)
+			continue;
+		sc->nr = nr;
+		p->n_syscalls++;
+	}
+	qsort(arr, p->n_syscalls, sizeof(*arr), ws_syscall_cmp);
+	p->syscalls = arr;
 	return err;
 }
 
