@@ -38,6 +38,7 @@ __u64 window_start_ns = 0;
 /* Byte per tgid hash slot, set for each target (by the collector, and on -f forks). */
 __u8 target_seen[WS_TARGET_SEEN] = {};
 __s64 threads_tracked = 0; /* live threads holding task storage, counted only with max_threads */
+__u64 client_fds = 0;      /* count_client_fds: result of the last run (zeroed by the collector) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -431,6 +432,8 @@ static __always_inline void count_event(void)
 #define AF_INET 2
 #define AF_INET6 10
 #define TCP_LISTEN 10
+#define TCP_ESTABLISHED 1
+#define IPPROTO_TCP 6
 
 #define TASK_STOPPED_OR_TRACED 0x000c /* __TASK_STOPPED | __TASK_TRACED */
 
@@ -1103,6 +1106,37 @@ int seed_threads(struct bpf_iter__task *ctx)
 		acct_first_sight(a, task, true, WS_STATE_RUNNING, now);
 	else
 		acct_first_sight(a, task, true, WS_STATE_RUNQ, now);
+	return 0;
+}
+
+/*
+ * Run on one process (the collector attaches it with a tgid filter): its file descriptors that
+ * are TCP connections on a local listening port, established: the clients it holds. Walks the
+ * process's files only; a sock_diag dump walks every TCP socket of the machine, TIME_WAIT
+ * included (1-2% of a core at 2 dumps a second with 38k of them), and a TCP state tracepoint
+ * costs every connection of the machine.
+ */
+SEC("iter/task_file")
+int count_client_fds(struct bpf_iter__task_file *ctx)
+{
+	struct file *f = ctx->file;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family, lport;
+
+	if (!f || (f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	family = sk->__sk_common.skc_family;
+	if ((family != AF_INET && family != AF_INET6) ||
+	    sk->__sk_common.skc_state != TCP_ESTABLISHED || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	lport = sk->__sk_common.skc_num;
+	if (bpf_map_lookup_elem(&listen_ports, &lport))
+		client_fds++;
 	return 0;
 }
 

@@ -68,6 +68,8 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	/* Global syscall hooks put every task on the syscall slow path: only when asked for. */
 	bpf_program__set_autoload(skel->progs.sc_enter, o->syscalls);
 	bpf_program__set_autoload(skel->progs.sc_exit, o->syscalls);
+	/* Attached per process, with a tgid filter, when counting (collector_client_fds). */
+	bpf_program__set_autoattach(skel->progs.count_client_fds, false);
 	/* The sampler runs on every CPU tick of every task: only when stacks are asked for. */
 	bpf_program__set_autoload(skel->progs.on_cpu_sample, o->stacks);
 	/* --max-threads: smaller per-thread maps (tests drive the overflow paths with it). */
@@ -617,6 +619,33 @@ static int collect_stacks(struct collector *c, struct ws_profile *p)
 	p->oncpu_period_ns = WS_ONCPU_PERIOD_NS;
 	return collect_stack_map(c, c->skel->maps.oncpu, WS_ONCPU_PERIOD_NS, &p->oncpu,
 				 &p->n_oncpu, &p->oncpu_samples);
+}
+
+int collector_client_fds(struct collector *c, pid_t tgid, unsigned long *count)
+{
+	union bpf_iter_link_info linfo = { .task.pid = (__u32)tgid };
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo, .link_info_len = sizeof(linfo));
+	struct bpf_link *link;
+	char buf[64];
+	int fd, err = 0;
+
+	c->skel->bss->client_fds = 0;
+	link = bpf_program__attach_iter(c->skel->progs.count_client_fds, &opts);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	/* The program writes nothing: reading runs it over the process's files. */
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	*count = (unsigned long)c->skel->bss->client_fds;
+cleanup:
+	bpf_link__destroy(link);
+	return err;
 }
 
 int collector_add_listen_port(struct collector *c, __u16 port)

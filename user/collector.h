@@ -43,6 +43,8 @@ int collector_load(struct collector *c, const struct collector_opts *o);
 int collector_add_target(struct collector *c, pid_t tgid);
 /* A local TCP port in LISTEN state: sockets on it are served clients. */
 int collector_add_listen_port(struct collector *c, __u16 port);
+/* TCP connections on a local listening port, established, held by process tgid: its clients. */
+int collector_client_fds(struct collector *c, pid_t tgid, unsigned long *count);
 /* Start the window: record its start, attach the tracepoints, seed the existing threads. */
 int collector_attach(struct collector *c, __u64 *window_start_ns);
 /* Move exit records from the kernel into the profile; call periodically while attached. */

@@ -44,7 +44,9 @@ struct load_sampler {
 	size_t n_inodes;
 	double queue_sum, queue_max;
 	unsigned long samples;
-	double conn_sum;       /* established connections to those ports, sampled less often */
+	double conn_sum;       /* client connections: held by the targets, or in accept queues */
+	const pid_t *tgids;    /* the targets whose client connections are counted */
+	size_t n_tgids;
 	double runnable_sum;   /* machine-wide runnable tasks */
 	unsigned long runnable_samples;
 	unsigned long conn_samples, ticks;
@@ -200,11 +202,12 @@ static int write_ready_file(const char *path, pid_t first_target)
 }
 
 /* Sum of the accept queues of the targets' listening sockets, right now. */
-static void sample_accept_queue(struct load_sampler *ls)
+static void sample_accept_queue(struct collector *c, struct load_sampler *ls)
 {
 	struct listen_sock *socks = NULL;
 	size_t n = 0, i, j;
-	double q = 0;
+	double q = 0, held = 0;
+	unsigned long fds;
 
 	unsigned long runnable;
 
@@ -214,15 +217,7 @@ static void sample_accept_queue(struct load_sampler *ls)
 	}
 	if (!ls->n_inodes)
 		return;
-	/* Every 5th tick: a dump of established sockets costs more than one of listeners. */
-	if (ls->ticks++ % 5 == 0) {
-		unsigned long conns;
-
-		if (sockdiag_count_connections(ls->ports, ls->n_inodes, &conns) == 0) {
-			ls->conn_sum += (double)conns;
-			ls->conn_samples++;
-		}
-	}
+	ls->ticks++;
 	if (listen_socks_read(&socks, &n))
 		return;
 	for (i = 0; i < n; i++)
@@ -234,11 +229,22 @@ static void sample_accept_queue(struct load_sampler *ls)
 	if (q > ls->queue_max)
 		ls->queue_max = q;
 	ls->samples++;
+	/* Clients accepted and held by the targets (their fds, walked in the kernel), plus those
+	 * still waiting in the accept queues. */
+	for (i = 0; i < ls->n_tgids; i++) {
+		if (collector_client_fds(c, ls->tgids[i], &fds))
+			return; /* the process exited: this tick has no count */
+		held += (double)fds;
+	}
+	ls->conn_sum += held + q;
+	ls->conn_samples++;
 }
 
 /* Remember which listening sockets the targets own, for sampling their accept queues. */
 static void find_target_listeners(struct load_sampler *ls, const pid_t *tgids, size_t n)
 {
+	ls->tgids = tgids;
+	ls->n_tgids = n;
 	struct listen_sock *socks = NULL;
 	size_t ns = 0, i, t;
 	bool *owned;
@@ -402,7 +408,7 @@ static int run_window(struct collector *c, struct ws_profile *p, const struct ws
 		err = collector_drain_exits(c, p);
 		if (err)
 			return err;
-		sample_accept_queue(ls);
+		sample_accept_queue(c, ls);
 		if (live_tick(live, c, now))
 			return -EIO;
 		if (update_target_exits(c, p)) {

@@ -27,9 +27,6 @@ struct sock_list {
 struct dump_sink {
 	int (*add)(struct dump_sink *sink, const struct inet_diag_msg *m);
 	struct sock_list list;           /* listeners */
-	const unsigned short *ports;     /* connections: local ports to count */
-	size_t n_ports;
-	unsigned long count;
 };
 
 /* Room for one more entry at l->v[l->n], zeroed. 0 or -ENOMEM. */
@@ -58,18 +55,6 @@ static int list_push(struct dump_sink *sink, const struct inet_diag_msg *m)
 	l->v[l->n].inode = m->idiag_inode;
 	l->v[l->n].accept_queue = m->idiag_rqueue; /* for a listener: the accept queue */
 	l->n++;
-	return 0;
-}
-
-static int count_by_port(struct dump_sink *sink, const struct inet_diag_msg *m)
-{
-	unsigned short port = ntohs(m->id.idiag_sport);
-
-	for (size_t i = 0; i < sink->n_ports; i++)
-		if (sink->ports[i] == port) {
-			sink->count++;
-			break;
-		}
 	return 0;
 }
 
@@ -225,20 +210,6 @@ int sockdiag_listen_read(struct listen_sock **socks, size_t *n)
 	*socks = sink.list.v;
 	*n = sink.list.n;
 	return 0;
-}
-
-int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned long *count)
-{
-	struct dump_sink sink = { .add = count_by_port, .ports = ports, .n_ports = n };
-	int err;
-
-	*count = 0;
-	if (!n)
-		return 0;
-	err = dump(1U << TCP_ESTABLISHED_STATE, false, &sink);
-	if (!err)
-		*count = sink.count;
-	return err;
 }
 
 int sockdiag_parse_listeners(const void *buf, size_t size, bool unix_sockets,

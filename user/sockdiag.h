@@ -17,13 +17,6 @@
 int sockdiag_listen_read(struct listen_sock **socks, size_t *n);
 
 /*
- * Established TCP connections (v4 and v6) whose local port is one of ports[0..n): the clients
- * of those listeners, in service or waiting (also those still in an accept queue).
- * Returns 0 or -errno.
- */
-int sockdiag_count_connections(const unsigned short *ports, size_t n, unsigned long *count);
-
-/*
  * Parse one buffer of SOCK_DIAG_BY_FAMILY replies to a listener dump (TCP, or unix_sockets), as
  * read from the netlink socket, appending to *socks (n used, cap allocated; caller frees).
  * Returns 1 at NLMSG_DONE, 0 when more replies are due, or a negative errno. For the fuzzer.

@@ -23,6 +23,7 @@ struct verdict {
 	char cls[32];
 	char helps[16];
 	double ratio;
+	double connections_held; /* -1: null */
 	uint64_t dispatchers, supervisors, workers;
 };
 
@@ -70,6 +71,8 @@ static void judge_server(const char *server, const char *const *srv_args, const 
 	cr_assert(jl_get_u64(j, "prediction.dispatchers", &v->dispatchers));
 	cr_assert(jl_get_u64(j, "prediction.supervisors", &v->supervisors));
 	cr_assert(jl_get_u64(j, "prediction.workers", &v->workers));
+	if (!jl_get_double(j, "prediction.connections_held", &v->connections_held))
+		v->connections_held = -1;
 	s = jl_get_str(j, "prediction.conditions[2].evidence");
 	snprintf(v->evidence, sizeof(v->evidence), "%s", s ? s : "");
 	jl_free(j);
@@ -138,6 +141,10 @@ Test(verdict, thread_pool_behind_an_acceptor_says_yes,
 	judge(srv, "64", &v);
 	example_stop(&up);
 	cr_assert_eq(v.dispatchers, 1, "the acceptor thread is recognised");
+	/* wrk holds its 64 keep-alive connections the whole window: counted at the start by
+	 * sock_diag, then kept by the kernel's count of state changes */
+	cr_assert(v.connections_held > 56 && v.connections_held < 72, "connections held %.1f",
+		  v.connections_held);
 	cr_assert_str_eq(v.cls, "io-bound");
 	cr_assert_str_eq(v.helps, "yes", "class %s ratio %.2f: %s", v.cls, v.ratio, v.evidence);
 	cr_assert(v.ratio > 4 && v.ratio < 20, "ratio %.2f", v.ratio);
@@ -160,4 +167,42 @@ Test(verdict, gunicorn_style_prefork_says_yes,
 	cr_assert_eq(v.workers, 4);
 	cr_assert_str_eq(v.cls, "io-bound");
 	cr_assert_str_eq(v.helps, "yes", "class %s ratio %.2f: %s", v.cls, v.ratio, v.evidence);
+}
+
+Test(verdict, connections_opened_during_the_window_are_counted,
+     .description = "64 clients connect 1.5 s into a 4 s window: held ~40 on average, not 0")
+{
+	char port[16] = "0", url[64], pidbuf[16], err[256];
+	const char *srv_args[] = { "-m", "pool", "-w", "4", "-c", "500", "-u", port, "-n", "1",
+				   NULL };
+	const char *up_args[] = { "-D", "20", NULL };
+	const char *sh_argv[] = { "-c", NULL, NULL };
+	char script[160];
+	const char *argv[16];
+	struct example up, srv, load;
+	struct run_result r;
+	struct jl_value *j;
+	double held = -1;
+
+	cr_assert_eq(example_start(&up, "upstream", up_args), 0);
+	snprintf(port, sizeof(port), "%d", up.port);
+	cr_assert_eq(example_start(&srv, "syncserver", srv_args), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", srv.port);
+	/* The sock_diag count at the start sees none: only the kernel's running count sees them */
+	snprintf(script, sizeof(script), "sleep 1.5; exec /usr/bin/wrk -t2 -c64 -d8s %s", url);
+	sh_argv[1] = script;
+	cr_assert_eq(load_start(&load, "/bin/sh", sh_argv), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), srv.target, "4", NULL);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&load);
+	example_stop(&srv);
+	example_stop(&up);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
+	cr_assert_not_null(j, "%s", err);
+	cr_assert(jl_get_double(j, "prediction.connections_held", &held), "%s", r.out);
+	/* 64 for the last ~2.5 s of 4: ~40 */
+	cr_assert(held > 20 && held < 58, "connections held %.1f", held);
+	jl_free(j);
+	run_result_free(&r);
 }
