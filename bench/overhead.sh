@@ -403,9 +403,11 @@ targets() {
 	# What each untraced event costs the storm, all included (tracepoint dispatch, stats clock
 	# reads, handler): the storm's lost CPU share (1 - ratio per CPU-s) over the handler runs
 	# per second. The runs of a tool without stats scale with its ops rate.
-	per_event() { # WORKLOAD TOOL
+	prog_runs() { awk -F'\t' -v w="$1" -v p="$2" '$1 == w && $2 == p { print $4 }' \
+		"$TMP/selfmed.tsv" 2>/dev/null; }
+	per_event() { # WORKLOAD TOOL [RUNS/S]: RUNS/S of waitscope's events that TOOL also hooks
 		local r rw n
-		r=$(m "$1" "$2" cpu_ops); rw=$(m "$1" waitscope cpu_ops); n=$(runs "$1")
+		r=$(m "$1" "$2" cpu_ops); rw=$(m "$1" waitscope cpu_ops); n=${3:-$(runs "$1")}
 		[[ -n $r && -n $rw && -n $n ]] || return 0
 		awk -v r="$r" -v rw="$rw" -v n="$n" 'BEGIN { if (n > 0 && rw > 0) printf "%.1f", 1e9 * (1 - r) / (n * r / rw) }'
 	}
@@ -434,6 +436,14 @@ targets() {
 	verdict "untraced sched_switch ns/event, BPF stats (idle-pipe) <= 50" "$(s idle-pipe sched_switch)" "x <= 50"
 	verdict "untraced event, whole cost to the storm, waitscope (idle-pipe) <= 50 ns" "$(per_event idle-pipe waitscope)" "x <= 50"
 	verdict "untraced event, whole cost to the storm, waitscope-nostats (idle-pipe) <= 50 ns" "$(per_event idle-pipe waitscope-nostats)" "x <= 50"
+	# The peers' floor, for comparison: offcputime hooks sched_switch, runqlat also the wakeups.
+	local sw wk wn
+	sw=$(prog_runs idle-pipe sched_switch); wk=$(prog_runs idle-pipe sched_wakeup)
+	wn=$(prog_runs idle-pipe sched_wakeup_new)
+	if [[ -n $sw && -n $wk ]]; then
+		verdict "(for comparison) untraced event, whole cost, offcputime (idle-pipe) <= 50 ns" "$(per_event idle-pipe offcputime "$sw")" "x <= 50"
+		verdict "(for comparison) untraced event, whole cost, runqlat (idle-pipe) <= 50 ns" "$(per_event idle-pipe runqlat "$(awk -v a="$sw" -v b="$wk" -v c="${wn:-0}" 'BEGIN { print a + b + c }')")" "x <= 50"
+	fi
 	verdict "untraced syscall storm (idle-syscall) ratio >= 0.98: no syscall hook by default" "$(m idle-syscall waitscope cpu_ops)" "x >= 0.98"
 	local rss
 	rss=$(awk -F'\t' '$2 == "waitscope" && $3 > max { max = $3 } END { if (max) print max / 1024 }' \
