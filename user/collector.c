@@ -624,7 +624,8 @@ static int collect_stacks(struct collector *c, struct ws_profile *p)
 int collector_client_fds(struct collector *c, pid_t tgid, unsigned long *count)
 {
 	union bpf_iter_link_info linfo = { .task.pid = (__u32)tgid };
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo, .link_info_len = sizeof(linfo));
+	struct bpf_iter_attach_opts opts = { .sz = sizeof(opts), .link_info = &linfo,
+					     .link_info_len = sizeof(linfo) };
 	struct bpf_link *link;
 	char buf[64];
 	int fd, err = 0;
