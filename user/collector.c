@@ -623,12 +623,19 @@ static int collect_stacks(struct collector *c, struct ws_profile *p)
 
 int collector_client_fds(struct collector *c, pid_t tgid, unsigned long *count)
 {
-	union bpf_iter_link_info linfo = { .task.pid = (__u32)tgid };
-	struct bpf_iter_attach_opts opts = { .sz = sizeof(opts), .link_info = &linfo,
-					     .link_info_len = sizeof(linfo) };
+	union bpf_iter_link_info linfo;
+	struct bpf_iter_attach_opts opts;
 	struct bpf_link *link;
 	char buf[64];
 	int fd, err = 0;
+
+	/* libbpf rejects opts with non-zero padding: zero it all (what LIBBPF_OPTS does) */
+	memset(&linfo, 0, sizeof(linfo));
+	memset(&opts, 0, sizeof(opts));
+	linfo.task.pid = (__u32)tgid;
+	opts.sz = sizeof(opts);
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
 
 	c->skel->bss->client_fds = 0;
 	link = bpf_program__attach_iter(c->skel->progs.count_client_fds, &opts);

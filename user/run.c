@@ -232,8 +232,13 @@ static void sample_accept_queue(struct collector *c, struct load_sampler *ls)
 	/* Clients accepted and held by the targets (their fds, walked in the kernel), plus those
 	 * still waiting in the accept queues. */
 	for (i = 0; i < ls->n_tgids; i++) {
-		if (collector_client_fds(c, ls->tgids[i], &fds))
-			return; /* the process exited: this tick has no count */
+		int err = collector_client_fds(c, ls->tgids[i], &fds);
+
+		if (err) { /* the process exited: this tick has no count */
+			ws_debug("client connections of %d not counted: %s", ls->tgids[i],
+				 strerror(-err));
+			return;
+		}
 		held += (double)fds;
 	}
 	ls->conn_sum += held + q;
