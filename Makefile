@@ -46,12 +46,13 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS)) \
 	     $(patsubst examples/%.py,$(BUILD)/examples/%.py,$(wildcard examples/*.py))
 
-.PHONY: all clean install uninstall test unit-test integration-test examples demo headers-check \
+.PHONY: all clean install uninstall test unit-test integration-test examples bench-tools demo \
+	headers-check \
 	sanitize sanitize-test lint clang-check fuzz fuzz-build
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
-all: $(BUILD)/waitscope examples
+all: $(BUILD)/waitscope examples bench-tools
 
 $(BUILD) $(BUILD)/user $(BUILD)/tests/lib $(BUILD)/tests/unit $(BUILD)/tests/integration $(BUILD)/examples:
 	$(Q)mkdir -p $@
@@ -109,6 +110,21 @@ $(BUILD)/examples/%.py: examples/%.py | $(BUILD)/examples
 	$(Q)install -m 0755 $< $@
 
 examples: $(EXAMPLES)
+
+# bench/overhead.sh's floor: empty handlers on waitscope's hot tracepoints, and their loader.
+bench-tools: $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/emptyprobe
+
+$(BUILD)/bench:
+	$(Q)mkdir -p $@
+
+$(BUILD)/bench/empty.bpf.o: bench/empty.bpf.c $(BUILD)/vmlinux.h | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/bench/emptyprobe: bench/emptyprobe.c | $(BUILD)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $(LIBBPF_CFLAGS) $< -o $@ $(LIBBPF_LIBS)
 
 # Each header in include/ must compile on its own.
 headers-check: | $(BUILD)

@@ -17,7 +17,9 @@
 #   idle-pipe    the profiler on an idle sleeper while an untraced pingpong runs: the cost to
 #   idle-syscall non-target tasks (same with readloop)
 # Tools: none, waitscope, waitscope-nostats (--no-bpf-stats: without the self-measurement's
-#   clock reads), waitscope-syscalls (--syscalls: the global syscall hooks on), offcputime, runqlat (libbpf-tools, -p TGID), perf-sched
+#   clock reads), waitscope-syscalls (--syscalls: the global syscall hooks on), empty-bpf
+#   (bench/empty.bpf.c: empty handlers on waitscope's sched tracepoints, stats on: the floor),
+#   offcputime, runqlat (libbpf-tools, -p TGID), perf-sched
 #   (perf sched record -p TGID, data on tmpfs), bpftrace (bench/offcpu_runq.bt TGID).
 #
 # Usage: bench/overhead.sh [-o FILE] [-W WORKLOADS] [-T TOOLS] [-h]
@@ -37,7 +39,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/build"
 EX="$BIN/examples"
 ALL_WORKLOADS="pipe,syscall,server,idle-pipe,idle-syscall"
-ALL_TOOLS="waitscope,waitscope-nostats,waitscope-syscalls,offcputime,runqlat,perf-sched,bpftrace"
+ALL_TOOLS="waitscope,waitscope-nostats,waitscope-syscalls,empty-bpf,offcputime,runqlat,perf-sched,bpftrace"
 
 OUT_FILE=
 WORKLOADS=$ALL_WORKLOADS
@@ -134,6 +136,11 @@ attach() {
 		"$BIN/waitscope" -p "$tgid" -d 3600 -j --ready-file "$TMP/$tag.ready" "${extra[@]}" \
 			>"$TMP/$tag.json" 2>"$TMP/$tag.prof.err" &
 		;;
+	empty-bpf)
+		rm -f "$TMP/$tag.ready"
+		"$BIN/bench/emptyprobe" -s -r "$TMP/$tag.ready" "$BIN/bench/empty.bpf.o" \
+			>"$TMP/$tag.empty" 2>"$TMP/$tag.prof.err" &
+		;;
 	offcputime) offcputime -p "$tgid" >/dev/null 2>"$TMP/$tag.prof.err" & ;;
 	runqlat) runqlat -p "$tgid" >/dev/null 2>"$TMP/$tag.prof.err" & ;;
 	perf-sched)
@@ -145,7 +152,7 @@ attach() {
 	esac
 	PROF_PID=$!
 	PIDS+=("$PROF_PID")
-	if [[ $tool == waitscope* ]]; then
+	if [[ $tool == waitscope* || $tool == empty-bpf ]]; then
 		for ((i = 0; i < 100; i++)); do
 			[[ -e $TMP/$tag.ready ]] && break
 			kill -0 "$PROF_PID" 2>/dev/null || break
@@ -259,6 +266,10 @@ run_one() {
 		;;
 	esac
 	printf '%s\t%s\t%s\t%s\n' "$wl" "$tool" "$PROF_RSS" "$PROF_OK" >>"$TMP/prof.tsv"
+	if [[ $tool == empty-bpf && -s $TMP/$tag.empty ]]; then
+		awk -v wl="$wl" -v rep="$rep" '{ print wl "\t" rep "\t" $1 "\t" $2 "\t" $3 }' \
+			"$TMP/$tag.empty" >>"$TMP/emptycost.tsv"
+	fi
 	if [[ $tool == waitscope ]]; then
 		if jq -e .overhead "$TMP/$tag.json" >/dev/null 2>&1; then
 			jq -r --arg wl "$wl" --arg rep "$rep" '.overhead as $o |
@@ -278,6 +289,7 @@ START_TS=$(date -u '+%Y-%m-%d %H:%M UTC')
 : >"$TMP/results.tsv"
 : >"$TMP/prof.tsv"
 : >"$TMP/selfcost.tsv"
+: >"$TMP/emptycost.tsv"
 NT=${#TOOL_LIST[@]}
 for ((rep = 1; rep <= REPS; rep++)); do
 	for wl in "${WL_LIST[@]}"; do
@@ -386,6 +398,24 @@ report() {
 			}
 		}' "$TMP/selfcost.tsv" | sort
 	fi
+	if [[ -s $TMP/emptycost.tsv ]]; then
+		echo
+		echo "The floor: empty handlers on the same tracepoints (empty-bpf, BPF run-time stats on;" \
+			"median ns per handler run):"
+		echo
+		echo "| workload | program | ns/run |"
+		echo "|---|---|---|"
+		awk -F'\t' "$AWK_MEDIAN"'{ k = $1 SUBSEP $3; n[k]++; ns[k, n[k]] = $5 }
+		END {
+			for (k in n) {
+				split(k, kk, SUBSEP); m = n[k]
+				for (i = 1; i <= m; i++) a[i] = ns[k, i]
+				med = median(a, m)
+				printf "| %s | %s | %.1f |\n", kk[1], kk[2], med
+				print kk[1] "\t" kk[2] "\t" med > "'"$TMP"'/emptymed.tsv"
+			}
+		}' "$TMP/emptycost.tsv" | sort
+	fi
 	echo
 	targets
 }
@@ -434,6 +464,10 @@ targets() {
 	fi
 	verdict "sched_switch ns/event, traced storm (pipe) <= 150" "$(s pipe sched_switch)" "x <= 150"
 	verdict "untraced sched_switch ns/event, BPF stats (idle-pipe) <= 50" "$(s idle-pipe sched_switch)" "x <= 50"
+	e() { awk -F'\t' -v w="$1" -v p="$2" '$1 == w && $2 == p { print $3 }' \
+		"$TMP/emptymed.tsv" 2>/dev/null; }
+	verdict "(floor) empty sched_switch handler ns/event, BPF stats (idle-pipe) <= 50" "$(e idle-pipe sched_switch)" "x <= 50"
+	verdict "(floor) empty sched_switch handler ns/event, BPF stats (pipe) <= 150" "$(e pipe sched_switch)" "x <= 150"
 	verdict "untraced event, whole cost to the storm, waitscope (idle-pipe) <= 50 ns" "$(per_event idle-pipe waitscope)" "x <= 50"
 	verdict "untraced event, whole cost to the storm, waitscope-nostats (idle-pipe) <= 50 ns" "$(per_event idle-pipe waitscope-nostats)" "x <= 50"
 	# The peers' floor, for comparison: offcputime hooks sched_switch, runqlat also the wakeups.
@@ -441,6 +475,7 @@ targets() {
 	sw=$(prog_runs idle-pipe sched_switch); wk=$(prog_runs idle-pipe sched_wakeup)
 	wn=$(prog_runs idle-pipe sched_wakeup_new)
 	if [[ -n $sw && -n $wk ]]; then
+		verdict "(floor) untraced event, whole cost, empty-bpf (idle-pipe) <= 50 ns" "$(per_event idle-pipe empty-bpf)" "x <= 50"
 		verdict "(for comparison) untraced event, whole cost, offcputime (idle-pipe) <= 50 ns" "$(per_event idle-pipe offcputime "$sw")" "x <= 50"
 		verdict "(for comparison) untraced event, whole cost, runqlat (idle-pipe) <= 50 ns" "$(per_event idle-pipe runqlat "$(awk -v a="$sw" -v b="$wk" -v c="${wn:-0}" 'BEGIN { print a + b + c }')")" "x <= 50"
 	fi
