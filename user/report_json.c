@@ -123,6 +123,13 @@ static void histogram(struct json_writer *w, const char *name, const __u64 *slot
 	json_obj_end(w);
 }
 
+/* A syscall's two percentiles (0 for an empty histogram, as before: the count says so). */
+static void p50_p99(struct json_writer *w, const char *k50, const char *k99, const __u64 *slots)
+{
+	json_kv_u64(w, k50, (__u64)hist_percentile(slots, WS_HIST_SLOTS, 0.5));
+	json_kv_u64(w, k99, (__u64)hist_percentile(slots, WS_HIST_SLOTS, 0.99));
+}
+
 static void thread(struct json_writer *w, const struct ws_thread *t)
 {
 	json_obj_begin(w);
@@ -192,19 +199,13 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 		json_kv_u64(w, "nr", sc->nr);
 		json_kv_u64(w, "blocked_ns", sc->s.blocked_ns);
 		json_kv_u64(w, "waits", sc->s.waits);
-		json_kv_u64(w, "wait_p50_ns",
-			    (__u64)hist_percentile(sc->s.wait_slots, WS_HIST_SLOTS, 0.5));
-		json_kv_u64(w, "wait_p99_ns",
-			    (__u64)hist_percentile(sc->s.wait_slots, WS_HIST_SLOTS, 0.99));
+		p50_p99(w, "wait_p50_ns", "wait_p99_ns", sc->s.wait_slots);
 		histogram(w, "wait", sc->s.wait_slots);
 		/* Whole calls are only seen with --syscalls: null, not 0, without it. */
 		if (p->syscalls_traced) {
 			json_kv_u64(w, "count", sc->s.count);
 			json_kv_u64(w, "total_ns", sc->s.total_ns);
-			json_kv_u64(w, "p50_ns",
-				    (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.5));
-			json_kv_u64(w, "p99_ns",
-				    (__u64)hist_percentile(sc->s.lat_slots, WS_HIST_SLOTS, 0.99));
+			p50_p99(w, "p50_ns", "p99_ns", sc->s.lat_slots);
 			histogram(w, "latency", sc->s.lat_slots);
 		} else {
 			json_kv_null(w, "count");

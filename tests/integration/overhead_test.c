@@ -30,25 +30,36 @@ static const struct jl_value *find_program(const struct jl_value *progs, const c
 	return NULL;
 }
 
+/* Start example (args), profile it for secs with extra options, and parse the JSON report. */
+static struct jl_value *profile_example(const char *example, const char *const *args,
+					const char *secs, const char *const *extra,
+					struct run_result *r)
+{
+	const char *argv[16];
+	char pidbuf[16], err[256];
+	struct example ex;
+	struct jl_value *j;
+
+	cr_assert_eq(example_start(&ex, example, args), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, secs, extra);
+	cr_assert_eq(waitscope_run(r, argv, TIMEOUT), 0);
+	example_stop(&ex);
+	cr_assert_eq(r->status, 0, "waitscope: %s", r->err);
+	j = jl_parse(r->out, strlen(r->out), err, sizeof(err));
+	cr_assert_not_null(j, "bad JSON: %s", err);
+	return j;
+}
+
 Test(overhead, spinner, .description = "events counted, plausible ns per event, CPU share, RSS")
 {
 	const char *const sp_args[] = { "-n", "2", NULL };
 	const struct jl_value *progs, *sw;
-	const char *argv[16];
-	char pidbuf[16], err[256];
 	struct run_result r;
-	struct example ex;
 	struct jl_value *j;
 	uint64_t events, sw_events, rss;
 	double ns, share;
 
-	cr_assert_eq(example_start(&ex, "spinner", sp_args), 0);
-	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "2", NULL);
-	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
-	example_stop(&ex);
-	cr_assert_eq(r.status, 0, "waitscope: %s", r.err);
-	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
-	cr_assert_not_null(j, "bad JSON: %s", err);
+	j = profile_example("spinner", sp_args, "2", NULL, &r);
 
 	cr_assert(jl_get_u64(j, "overhead.events", &events), "overhead.events missing or null");
 	cr_expect_gt(events, 0);
@@ -115,20 +126,11 @@ Test(overhead, no_bpf_stats, .description = "--no-bpf-stats: BPF figures null, o
 {
 	const char *const sp_args[] = { NULL };
 	const char *const extra[] = { "--no-bpf-stats", NULL };
-	const char *argv[16];
-	char pidbuf[16], err[256];
 	struct run_result r;
-	struct example ex;
 	struct jl_value *j;
 	double share;
 
-	cr_assert_eq(example_start(&ex, "spinner", sp_args), 0);
-	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "1", extra);
-	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
-	example_stop(&ex);
-	cr_assert_eq(r.status, 0, "waitscope: %s", r.err);
-	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
-	cr_assert_not_null(j, "bad JSON: %s", err);
+	j = profile_example("spinner", sp_args, "1", extra, &r);
 	cr_expect(jl_is_null(jl_get(j, "overhead.events")));
 	cr_expect(jl_is_null(jl_get(j, "overhead.bpf_ns_per_event")));
 	cr_expect_eq(jl_len(jl_get(j, "overhead.programs")), 0);
@@ -144,21 +146,12 @@ Test(overhead, syscalls_option_attaches_syscall_hooks,
 	const char *const rl_args[] = { NULL };
 	const char *const extra[] = { "--syscalls", NULL };
 	const struct jl_value *progs, *p;
-	const char *argv[16];
-	char pidbuf[16], err[256];
 	struct run_result r;
-	struct example ex;
 	struct jl_value *j;
 	uint64_t runs;
 	size_t i;
 
-	cr_assert_eq(example_start(&ex, "readloop", rl_args), 0);
-	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "1", extra);
-	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
-	example_stop(&ex);
-	cr_assert_eq(r.status, 0, "waitscope: %s", r.err);
-	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
-	cr_assert_not_null(j, "bad JSON: %s", err);
+	j = profile_example("readloop", rl_args, "1", extra, &r);
 	progs = jl_get(j, "overhead.programs");
 	cr_assert_not_null(progs);
 	p = find_program(progs, "sys_enter");
