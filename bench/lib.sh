@@ -25,6 +25,18 @@ start() {
 	exit 1
 }
 
+# stop_all: every process in PIDS gets SIGTERM, then SIGKILL 0.3 s later (exit traps).
+stop_all() {
+	local p
+	for p in "${PIDS[@]:-}"; do
+		if [[ -n $p ]]; then kill -TERM "$p" 2>/dev/null || true; fi
+	done
+	sleep 0.3
+	for p in "${PIDS[@]:-}"; do
+		if [[ -n $p ]]; then kill -KILL "$p" 2>/dev/null || true; fi
+	done
+}
+
 # stop PID [SIGNAL]: signal (default TERM), wait (<= 10 s), then SIGKILL.
 stop() {
 	local p=$1 sig=${2:-TERM} i

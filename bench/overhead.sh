@@ -93,20 +93,17 @@ for t in "${TOOL_LIST[@]}"; do
 	esac
 done
 
+BENCH=overhead.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 TMP=$(mktemp -d /tmp/overhead.XXXXXX)
 PERF_DATA=$(mktemp /dev/shm/overhead-perf.XXXXXX)
 PIDS=()
 MOUNTED_TRACEFS=0
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]:-}"; do
-		if [[ -n $p ]]; then kill -TERM "$p" 2>/dev/null || true; fi
-	done
-	sleep 0.3
-	for p in "${PIDS[@]:-}"; do
-		if [[ -n $p ]]; then kill -KILL "$p" 2>/dev/null || true; fi
-	done
+	stop_all
 	rm -rf "$TMP"
 	rm -f "$PERF_DATA"
 	if ((MOUNTED_TRACEFS)); then umount /sys/kernel/tracing 2>/dev/null || true; fi
@@ -117,10 +114,6 @@ trap 'exit 130' INT TERM HUP
 if [[ ! -e /sys/kernel/tracing/events/sched ]]; then
 	mount -t tracefs nodev /sys/kernel/tracing && MOUNTED_TRACEFS=1
 fi
-
-BENCH=overhead.sh
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # attach TOOL TGID TAG: start the profiler on TGID; sets PROF_PID ("" for none).
 attach() {

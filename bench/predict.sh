@@ -50,27 +50,20 @@ done
 CPUS=$(nproc)
 PROCS=$((CPUS < 2 ? CPUS : 2))
 
+BENCH=predict.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 TMP=$(mktemp -d /tmp/predict.XXXXXX)
 PIDS=()
 
 # Stop every process we started (servers, wrk, waitscope), then remove the scratch dir.
 cleanup() {
-	local p
-	for p in "${PIDS[@]:-}"; do
-		if [[ -n $p ]]; then kill -TERM "$p" 2>/dev/null || true; fi
-	done
-	sleep 0.3
-	for p in "${PIDS[@]:-}"; do
-		if [[ -n $p ]]; then kill -KILL "$p" 2>/dev/null || true; fi
-	done
+	stop_all
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-BENCH=predict.sh
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run_wrk CONNS DUR PORT OUTFILE: run wrk (bounded by timeout), output to OUTFILE.
 run_wrk() {

@@ -282,8 +282,8 @@ static __always_inline struct ws_thread_acct *target_acct(struct task_struct *ta
 		return NULL;
 	if (btf) {
 		a = bpf_task_storage_get(&acct_store, task, 0, 0);
-		if (a)
-			return a;
+		if (a || !create)
+			return a; /* without create, the hash path would find no state either */
 	}
 	if (!is_target(tgid))
 		return NULL;

@@ -49,7 +49,7 @@ struct load_sampler {
 	size_t n_tgids;
 	double runnable_sum;   /* machine-wide runnable tasks */
 	unsigned long runnable_samples;
-	unsigned long conn_samples, ticks;
+	unsigned long conn_samples;
 	unsigned long long cpu_busy0, cpu_total0;
 	unsigned long long overflows0;
 	bool overflows_ok;
@@ -207,9 +207,7 @@ static void sample_accept_queue(struct collector *c, struct load_sampler *ls)
 	struct listen_sock *socks = NULL;
 	size_t n = 0, i, j;
 	double q = 0, held = 0;
-	unsigned long fds;
-
-	unsigned long runnable;
+	unsigned long fds, runnable;
 
 	if (runnable_read(&runnable) == 0) {
 		ls->runnable_sum += (double)runnable;
@@ -217,7 +215,6 @@ static void sample_accept_queue(struct collector *c, struct load_sampler *ls)
 	}
 	if (!ls->n_inodes)
 		return;
-	ls->ticks++;
 	if (listen_socks_read(&socks, &n))
 		return;
 	for (i = 0; i < n; i++)

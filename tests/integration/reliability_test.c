@@ -299,19 +299,26 @@ Test(reliability, churn_complete_and_memory_bounded,
 	free(r.out);
 }
 
+/* argv[32] for execv: the built waitscope (its path written to path), then args. */
+static void waitscope_argv(const char **argv, char *path, size_t size, const char *const *args)
+{
+	size_t i = 0;
+
+	itest_build_path("waitscope", path, size);
+	argv[i++] = path;
+	while (*args && i < 31)
+		argv[i++] = *args++;
+	argv[i] = NULL;
+}
+
 /* Start waitscope in the background with stdout to out_path; returns its pid. */
 static pid_t waitscope_bg(const char *const *args, const char *out_path)
 {
 	char path[512];
 	const char *argv[32];
-	size_t i = 0;
 	pid_t pid;
 
-	itest_build_path("waitscope", path, sizeof(path));
-	argv[i++] = path;
-	while (*args && i < 31)
-		argv[i++] = *args++;
-	argv[i] = NULL;
+	waitscope_argv(argv, path, sizeof(path), args);
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -576,11 +583,7 @@ static pid_t waitscope_sandboxed(enum sandbox how, const char *const *args, cons
 	size_t i = 0;
 	pid_t pid;
 
-	itest_build_path("waitscope", path, sizeof(path));
-	argv[i++] = path;
-	while (*args && i < 31)
-		argv[i++] = *args++;
-	argv[i] = NULL;
+	waitscope_argv(argv, path, sizeof(path), args);
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
