@@ -33,7 +33,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iinclude -W
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -54,7 +54,7 @@ EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS)) \
 
 all: $(BUILD)/waitscope examples bench-tools
 
-$(BUILD) $(BUILD)/user $(BUILD)/tests/lib $(BUILD)/tests/unit $(BUILD)/tests/integration $(BUILD)/examples:
+$(BUILD) $(BUILD)/tests/lib $(BUILD)/tests/unit $(BUILD)/tests/integration $(BUILD)/examples:
 	$(Q)mkdir -p $@
 
 $(BUILD)/vmlinux.h: | $(BUILD)
@@ -71,16 +71,18 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# User objects may include any skeleton: build skeletons first.
-$(BUILD)/user/%.o: user/%.c $(SKELS) | $(BUILD)/user
+# Skeletons are order-only: they must exist before the first compile, and afterwards only the
+# objects whose -MMD dependencies name a skeleton (user/collect/) rebuild on a BPF edit.
+$(BUILD)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/waitscope: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c $(SKELS) | $(BUILD)/tests/unit
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SKELS) $(BUILD)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests -Itests/lib -c $< -o $@
 
@@ -126,10 +128,15 @@ $(BUILD)/bench/emptyprobe: bench/emptyprobe.c | $(BUILD)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE $(LIBBPF_CFLAGS) $< -o $@ $(LIBBPF_LIBS)
 
-# Each header in include/ must compile on its own.
-headers-check: | $(BUILD)
+# Each header in include/ and user/ must compile on its own (the user side's against the
+# generated skeletons, which a few collectors include).
+headers-check: | $(SKELS)
 	$(Q)for h in include/*.h; do \
 		printf '#include "%s"\n' "$$h" | $(CC) $(WARN) -I. -x c -fsyntax-only - || exit 1; \
+	done
+	$(Q)for h in user/*.h user/*/*.h; do \
+		printf '#include "%s"\n' "$${h#user/}" | $(CC) $(ALL_CFLAGS) -MF /dev/null -x c \
+			-fsyntax-only - || { echo "headers-check: $$h does not compile alone" >&2; exit 1; }; \
 	done
 
 unit-test: $(BUILD)/unit_tests
@@ -224,4 +231,5 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/tests/*/*.d $(BUILD)/examples/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/tests/*/*.d \
+	$(BUILD)/examples/*.d)

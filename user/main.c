@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* waitscope: where do a server's threads spend their time, and would async help? */
 #include <stdio.h>
-#include "cli.h"
+#include "cli/cli.h"
 #include "run.h"
 
 int main(int argc, char **argv)

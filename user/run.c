@@ -10,22 +10,22 @@
 #include <time.h>
 #include <math.h>
 #include <unistd.h>
-#include "collector.h"
-#include "cpulimit.h"
-#include "netstat.h"
-#include "runnable.h"
-#include "crosscheck.h"
-#include "launch.h"
-#include "live.h"
-#include "model.h"
-#include "outpath.h"
-#include "log.h"
-#include "procfs.h"
-#include "sockdiag.h"
-#include "export.h"
-#include "report.h"
+#include "collect/collector.h"
+#include "host/cpulimit.h"
+#include "host/netstat.h"
+#include "host/runnable.h"
+#include "host/crosscheck.h"
+#include "targets/launch.h"
+#include "report/live.h"
+#include "model/model.h"
+#include "cli/outpath.h"
+#include "util/log.h"
+#include "host/procfs.h"
+#include "host/sockdiag.h"
+#include "report/export.h"
+#include "report/report.h"
 #include "run.h"
-#include "targets.h"
+#include "targets/targets.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2

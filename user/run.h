@@ -2,7 +2,7 @@
 #ifndef WS_RUN_H
 #define WS_RUN_H
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Validate targets, profile one window, print the report. Returns the exit status. */
 int ws_run(const struct ws_opts *o);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Fuzz the -c parsers: /proc/self/mountinfo (cgroup2 mount point) and cgroup.procs. */
 #include "fuzz_util.h"
-#include "targets.h"
+#include "targets/targets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Fuzz cli_parse: the input split at NUL bytes and newlines is argv[1..]. */
 #include <stdio.h>
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz_util.h"
 
 #define MAX_ARGS 64

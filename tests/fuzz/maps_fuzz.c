@@ -2,7 +2,7 @@
 /* Fuzz the symbolizer's text inputs: /proc/PID/maps lines and /proc/kallsyms (line and table). */
 #include <stdio.h>
 #include "fuzz_util.h"
-#include "symbolize.h"
+#include "symbols/symbolize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

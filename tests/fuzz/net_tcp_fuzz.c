@@ -2,7 +2,7 @@
 /* Fuzz the /proc/net/tcp(6) LISTEN parser: the whole-file reader and the line parser. */
 #include <stdio.h>
 #include "fuzz_util.h"
-#include "procfs.h"
+#include "host/procfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Fuzz the strict number parsers: ranges must hold for everything they accept. */
 #include "fuzz_util.h"
-#include "numparse.h"
+#include "util/numparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Fuzz the /proc/PID/stat parser (comm between parentheses, numeric fields) and /proc/stat. */
 #include "fuzz_util.h"
-#include "procfs.h"
+#include "host/procfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Fuzz the /proc/PID/status parsers: CapEff, numeric fields (Tgid, PPid) and VmRSS. */
 #include "fuzz_util.h"
-#include "procfs.h"
+#include "host/procfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

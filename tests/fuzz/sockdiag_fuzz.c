@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Fuzz the sock_diag reply parser: netlink messages as read from the socket. */
 #include "fuzz_util.h"
-#include "sockdiag.h"
+#include "host/sockdiag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cpulimit.h"
+#include "host/cpulimit.h"
 #include "itest.h"
 #include "json_lite.h"
 

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "netstat.h"
-#include "sockdiag.h"
+#include "host/netstat.h"
+#include "host/sockdiag.h"
 
 #define PENDING 3
 

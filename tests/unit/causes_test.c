@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "folded.h"
-#include "profile.h"
+#include "report/folded.h"
+#include "model/profile.h"
 
 static struct ws_target_info target = { .tgid = 100, .comm = "srv" };
 

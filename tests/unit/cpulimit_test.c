@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* cgroup CPU quota parsers. */
 #include <criterion/criterion.h>
-#include "cpulimit.h"
+#include "host/cpulimit.h"
 
 Test(cpulimit, cpu_max_v2, .description = "cpu.max: quota/period in CPUs; max or junk: none")
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
 #include <errno.h>
-#include "cred.h"
+#include "targets/cred.h"
 
 Test(cred, by_name, .description = "a user name resolves to its uid, gid and name")
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
-#include "crosscheck.h"
+#include "host/crosscheck.h"
 
 Test(crosscheck, sums_live_threads_in_both_snapshots,
      .description = "exited threads and threads missing from a snapshot are left out")

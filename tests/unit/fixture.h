@@ -3,8 +3,8 @@
 #ifndef WS_TEST_FIXTURE_H
 #define WS_TEST_FIXTURE_H
 
-#include "profile.h"
-#include "report.h"
+#include "model/profile.h"
+#include "report/report.h"
 
 #define FX_START 1000000000ULL       /* window start: 1s of CLOCK_MONOTONIC */
 #define FX_END (FX_START + 5000000000ULL) /* 5s window */

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
-#include "fmt.h"
+#include "util/fmt.h"
 
 struct ns_case {
 	double ns;

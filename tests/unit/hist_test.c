@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdint.h>
-#include "hist.h"
+#include "model/hist.h"
 #include "waitscope.h"
 
 #define MAX_FILLED 3

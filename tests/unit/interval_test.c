@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fixture.h"
-#include "interval.h"
+#include "model/interval.h"
 #include "json_lite.h"
 
 #define S 1000000000ULL

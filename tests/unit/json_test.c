@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json.h"
+#include "util/json.h"
 #include "lib/json_lite.h"
 
 /* A writer into memory; out() closes the stream and returns the text (freed by the test). */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/json_lite.h"
-#include "model.h"
+#include "model/model.h"
 
 #define MT_START 1000000000ULL
 #define MT_WINDOW_NS 10000000000ULL /* 10 s */

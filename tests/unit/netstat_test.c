@@ -2,7 +2,7 @@
 /* /proc/net/netstat TcpExt parser. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include "netstat.h"
+#include "host/netstat.h"
 
 static const char text[] =
 	"TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops\n"

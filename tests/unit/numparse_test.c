@@ -3,7 +3,7 @@
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <stdlib.h>
-#include "numparse.h"
+#include "util/numparse.h"
 
 struct ulong_case {
 	char s[32];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "outpath.h"
+#include "cli/outpath.h"
 
 static char dir[64];
 

@@ -4,10 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
-#include "json.h"
+#include "cli/cli.h"
+#include "util/json.h"
 #include "lib/json_lite.h"
-#include "overhead.h"
+#include "collect/overhead.h"
 
 static void add_prog(struct ws_overhead_snapshot *s, const char *name, __u64 cnt, __u64 ns)
 {

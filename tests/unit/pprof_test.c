@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pprof.h"
+#include "report/pprof.h"
 #include "pprof_decode.h"
 
 static void decode(const uint8_t *data, size_t len, struct ppd_profile *d)

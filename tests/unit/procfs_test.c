@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "procfs.h"
+#include "host/procfs.h"
 
 Test(procfs, schedstat_parses, .description = "three numbers and a newline")
 {

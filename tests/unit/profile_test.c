@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "profile.h"
+#include "model/profile.h"
 #include "unit/fixture.h"
 
 static struct ws_times times_of(const struct ws_thread_record *r)

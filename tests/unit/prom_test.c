@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
-#include "prom.h"
+#include "model/model.h"
+#include "report/prom.h"
 #include "prom_parse.h"
 #include "unit/fixture.h"
 

@@ -3,7 +3,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 #include "pb_walk.h"
-#include "protobuf.h"
+#include "report/protobuf.h"
 
 struct varint_case {
 	uint64_t v;

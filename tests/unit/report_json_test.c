@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/json_lite.h"
-#include "report.h"
+#include "report/report.h"
 #include "unit/fixture.h"
 
 /* Run report_json on p and parse what it wrote: exactly one line of strict JSON. */

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report.h"
+#include "report/report.h"
 #include "unit/fixture.h"
 
 static char *text(const struct ws_profile *p, bool per_thread)

@@ -2,7 +2,7 @@
 /* procs_running parser. */
 #include <criterion/criterion.h>
 #include <errno.h>
-#include "runnable.h"
+#include "host/runnable.h"
 
 Test(runnable, parses_procs_running, .description = "the number after procs_running")
 {

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "symbolize.h"
+#include "symbols/symbolize.h"
 
 /* ---- maps_parse_line ---- */
 

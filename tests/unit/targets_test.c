@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "targets.h"
+#include "targets/targets.h"
 
 /* A constructed machine: init, two shells, a gunicorn master with workers, a lone gunicorn. */
 static const struct proc_entry procs[] = {

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <math.h>
+#include <string.h>
+#include "model/interval.h"
+#include "util/json.h"
+
+void snapshot_add_record(struct ws_snapshot *s, const struct ws_thread_record *r,
+			 __u64 window_start_ns)
+{
+	struct ws_times t;
+
+	ws_times_from_record(r, window_start_ns, (__u64)-1, &t);
+	ws_times_add(&s->t, &t);
+	s->threads++;
+}
+
+void snapshot_add_exited(struct ws_snapshot *s, const struct ws_exited_totals *e)
+{
+	int k;
+
+	s->t.on_cpu_ns += e->on_cpu_ns;
+	s->t.runq_ns += e->runq_ns;
+	s->t.blocked_ns += e->blocked_ns;
+	s->t.vol_switches += e->vol_switches;
+	s->t.invol_switches += e->invol_switches;
+	s->t.wakeups += e->wakeups;
+	s->t.observed_ns += e->lifetime_ns;
+	for (k = 0; k < WS_CAUSE_KINDS; k++)
+		s->t.blocked_by_cause[k] += e->blocked_by_cause[k];
+}
+
+/* Counters only grow; a thread caught between two maps may make one step look negative. */
+static __u64 sub(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+static void times_delta(const struct ws_times *a, const struct ws_times *b, struct ws_times *d)
+{
+	int k;
+
+	d->on_cpu_ns = sub(b->on_cpu_ns, a->on_cpu_ns);
+	d->runq_ns = sub(b->runq_ns, a->runq_ns);
+	d->blocked_ns = sub(b->blocked_ns, a->blocked_ns);
+	d->vol_switches = sub(b->vol_switches, a->vol_switches);
+	d->invol_switches = sub(b->invol_switches, a->invol_switches);
+	d->wakeups = sub(b->wakeups, a->wakeups);
+	d->observed_ns = sub(b->observed_ns, a->observed_ns);
+	for (k = 0; k < WS_CAUSE_KINDS; k++)
+		d->blocked_by_cause[k] = sub(b->blocked_by_cause[k], a->blocked_by_cause[k]);
+}
+
+__u64 interval_busy_ns(const struct ws_times *d)
+{
+	__u64 total = d->on_cpu_ns + d->runq_ns + d->blocked_ns;
+	__u64 waiting = d->blocked_by_cause[WS_CAUSE_IDLE] + d->blocked_by_cause[WS_CAUSE_SLEEP];
+
+	return total > waiting ? total - waiting : 0;
+}
+
+const char *interval_class(const struct ws_times *d)
+{
+	static const char *const names[] = {"cpu-bound", "cpu-starved", "io-bound", "lock-bound"};
+	__u64 total = d->on_cpu_ns + d->runq_ns + d->blocked_ns;
+	__u64 idle = d->blocked_by_cause[WS_CAUSE_IDLE], busy, parts[4];
+	size_t i, best = 0;
+
+	if (!total)
+		return NULL;
+	if ((double)idle >= 0.8 * (double)total)
+		return "underloaded";
+	busy = interval_busy_ns(d);
+	if (!busy)
+		return "mixed";
+	parts[0] = d->on_cpu_ns;
+	parts[1] = d->runq_ns;
+	parts[2] = d->blocked_by_cause[WS_CAUSE_NET] + d->blocked_by_cause[WS_CAUSE_DISK] +
+		   d->blocked_by_cause[WS_CAUSE_CLIENT];
+	parts[3] = d->blocked_by_cause[WS_CAUSE_LOCK];
+	for (i = 1; i < 4; i++)
+		if (parts[i] > parts[best])
+			best = i;
+	return (double)parts[best] >= 0.5 * (double)busy ? names[best] : "mixed";
+}
+
+void interval_compute(const struct ws_snapshot *prev, const struct ws_snapshot *cur,
+		      __u64 window_start_ns, struct ws_interval *out)
+{
+	struct ws_times d;
+	__u64 total, best = 0;
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
+	times_delta(&prev->t, &cur->t, &d);
+	out->t_s = (double)sub(cur->ns, window_start_ns) / 1e9;
+	out->interval_s = (double)sub(cur->ns, prev->ns) / 1e9;
+	out->threads = cur->threads;
+	total = d.on_cpu_ns + d.runq_ns + d.blocked_ns;
+	out->on_cpu_share = ws_ratio(d.on_cpu_ns, total);
+	out->runq_share = ws_ratio(d.runq_ns, total);
+	out->blocked_share = ws_ratio(d.blocked_ns, total);
+	out->busy_on_cpu_share = ws_ratio(d.on_cpu_ns, interval_busy_ns(&d));
+	out->switches_per_s =
+		out->interval_s > 0 ? (double)(d.vol_switches + d.invol_switches) / out->interval_s
+				    : NAN;
+	out->top_cause = -1;
+	for (k = 0; k < WS_CAUSE_KINDS; k++) {
+		if (d.blocked_by_cause[k] > best) {
+			best = d.blocked_by_cause[k];
+			out->top_cause = k;
+		}
+	}
+	out->top_cause_share = out->top_cause >= 0 ? ws_ratio(best, d.blocked_ns) : NAN;
+	out->cls = interval_class(&d);
+}
+
+static double pct(double share)
+{
+	return isfinite(share) ? share * 100.0 : 0.0;
+}
+
+void interval_print_text(FILE *f, const struct ws_interval *iv)
+{
+	fprintf(f,
+		"%7.1fs  threads %3llu  cpu %5.1f%%  runq %5.1f%%  blocked %5.1f%%  "
+		"busy-cpu %5.1f%%  sw/s %7.0f  wait %s",
+		iv->t_s, (unsigned long long)iv->threads, pct(iv->on_cpu_share),
+		pct(iv->runq_share), pct(iv->blocked_share), pct(iv->busy_on_cpu_share),
+		isfinite(iv->switches_per_s) ? iv->switches_per_s : 0.0,
+		iv->top_cause >= 0 ? ws_cause_name(iv->top_cause) : "-");
+	if (iv->top_cause >= 0)
+		fprintf(f, " %.0f%%", pct(iv->top_cause_share));
+	fprintf(f, "  %s\n", iv->cls ? iv->cls : "-");
+}
+
+void interval_print_json(FILE *f, const struct ws_interval *iv)
+{
+	struct json_writer w;
+
+	json_init(&w, f, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "type", "interval");
+	json_kv_double(&w, "t_s", iv->t_s, 3);
+	json_kv_double(&w, "interval_s", iv->interval_s, 3);
+	json_kv_u64(&w, "threads", iv->threads);
+	json_kv_double(&w, "on_cpu_share", iv->on_cpu_share, 4);
+	json_kv_double(&w, "runq_share", iv->runq_share, 4);
+	json_kv_double(&w, "blocked_share", iv->blocked_share, 4);
+	json_kv_double(&w, "busy_on_cpu_share", iv->busy_on_cpu_share, 4);
+	json_kv_double(&w, "switches_per_s", iv->switches_per_s, 1);
+	json_kv_str(&w, "top_wait", iv->top_cause >= 0 ? ws_cause_name(iv->top_cause) : NULL);
+	json_kv_double(&w, "top_wait_share", iv->top_cause_share, 4);
+	json_kv_str(&w, "class", iv->cls);
+	json_obj_end(&w);
+	fputc('\n', f);
+}

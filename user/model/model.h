@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The async model: from a measured profile, classify the server's workers and predict, with a
+ * number and a range, whether moving from a fixed pool of N sync workers to an async event loop
+ * would raise throughput. Pure: plain structs in, plain structs out, no BPF and no /proc.
+ * docs/model.md ("The async model") has the formulas and their assumptions.
+ */
+#ifndef WS_MODEL_H
+#define WS_MODEL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "model/profile.h"
+#include "util/json.h"
+
+struct ws_machine {
+	int cpus;	  /* online CPUs usable by the target */
+	double busy_cpus; /* CPUs busy machine-wide during the window, 0..cpus (<0 = unknown) */
+	double cpu_quota; /* cgroup CPU quota of the target, in CPUs (<0 = none) */
+	double runnable_avg; /* tasks running or runnable machine-wide, window average (<0 = unknown) */
+};
+
+struct ws_load {
+	double accept_queue_avg; /* listening socket backlog samples; <0 unknown */
+	double accept_queue_max;
+	double accepts_per_s; /* <0 unknown: taken from the accept/accept4 counts if any */
+	double connections_avg; /* established client connections of the listeners; <0 unknown */
+	double listen_overflows; /* TcpExt ListenOverflows in the window, machine-wide; <0 unknown */
+};
+
+/* Parent of a profiled process (from /proc at the end of the window). */
+struct ws_proc_parent {
+	__u32 tgid;
+	__u32 ppid;
+};
+
+struct ws_model_input {
+	const struct ws_profile *p;
+	const struct ws_proc_parent *parents; /* may be NULL */
+	size_t n_parents;
+	struct ws_machine m;
+	struct ws_load load;
+	__u64 worker_rss_bytes; /* per worker, 0 unknown */
+};
+
+enum ws_class {
+	CLASS_CPU_BOUND,
+	CLASS_IO_BOUND,
+	CLASS_LOCK_BOUND,
+	CLASS_CPU_STARVED,
+	CLASS_UNDERLOADED,
+	CLASS_ALREADY_ASYNC,
+	CLASS_MIXED,
+};
+
+#define WS_MODEL_CONDITIONS 3
+
+struct ws_condition {
+	const char *name; /* "high load", "I/O-bound", "CPU headroom" */
+	bool met;
+	char evidence[160];
+};
+
+struct ws_prediction {
+	enum ws_class cls;
+	const char *class_name;	 /* "cpu-bound", "io-bound", "lock-bound", "cpu-starved", ... */
+	const char *async_helps; /* "yes" | "no" | "marginal" */
+	double throughput_ratio, ratio_low, ratio_high; /* async / sync */
+	int workers;
+	int dispatchers;	     /* acceptor/dispatcher threads feeding a pool: not workers */
+	int supervisors;	     /* master processes of worker processes, serving nothing */
+	double connections_held;     /* dispatched pools: client connections held; <0 n/a */
+	double listen_overflows;     /* machine-wide accept-queue overflows in the window; <0 n/a */
+	int recommended_workers;     /* sync workers giving the same throughput as async */
+	__u64 recommended_extra_rss; /* bytes, 0 when unknown or no extra workers */
+	/* per busy worker-second split */
+	double busy_cpu, busy_runq, busy_io, busy_lock, busy_sleep, busy_client;
+	double idle_share; /* workers' share of time waiting for new work */
+	struct ws_condition conditions[WS_MODEL_CONDITIONS];
+	char advice[256];
+	char latency_note[256];
+	/* Predicted direction of the median and tail latency: "down" | "up" | "unchanged". */
+	const char *latency_p50, *latency_p99;
+	/* CPU the workers spent in connection set-up/teardown syscalls, share of their CPU: an
+	 * async server keeping connections alive would not spend it; not credited to async. */
+	double conn_cpu_share;
+};
+
+/* Overheads of an event loop per request's CPU time: low, point and high (docs/model.md). */
+#define WS_MODEL_OH_LOW 0.9
+#define WS_MODEL_OH 1.0
+#define WS_MODEL_OH_HIGH 1.2
+
+/*
+ * Fill out from in. Returns 0; -EINVAL when in, in->p or out is NULL or in->m.cpus < 1 (out, if
+ * given, is then zeroed: class_name NULL);
+ * -ENODATA when the profile has no worker threads (out then holds class "mixed", verdict "no",
+ * ratio 1 and an advice saying why).
+ */
+int model_predict(const struct ws_model_input *in, struct ws_prediction *out);
+
+const char *model_class_name(enum ws_class cls);
+
+/* Headline first, then the conditions with their evidence, then advice and latency note. */
+void model_report_text(FILE *f, const struct ws_prediction *pr);
+
+/*
+ * Write "classification" {class, shares{...}} and "prediction" {...} into the object the
+ * writer has open.
+ */
+void model_report_json(struct json_writer *w, const struct ws_prediction *pr);
+
+#endif /* WS_MODEL_H */

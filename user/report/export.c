@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The thin shell around the pure writers: symbolizer, clocks and atomic output files. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include "report/atomic_file.h"
+#include "report/export.h"
+#include "report/folded.h"
+#include "util/log.h"
+#include "report/pprof.h"
+#include "report/prom.h"
+#include "symbols/symbolize.h"
+
+static void resolve_user(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size)
+{
+	if (symbolize_user(ctx, tgid, addr, buf, size))
+		snprintf(buf, size, "[unknown]");
+}
+
+static void resolve_kernel(void *ctx, __u64 addr, char *buf, size_t size)
+{
+	if (symbolize_kernel(ctx, addr, buf, size))
+		snprintf(buf, size, "[unknown]");
+}
+
+/* Wall-clock time (Unix ns) of the CLOCK_MONOTONIC instant mono_ns. */
+static __u64 unix_ns_of(__u64 mono_ns)
+{
+	struct timespec rt, mt;
+	__u64 rt_ns, mt_ns;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	rt_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec;
+	mt_ns = (__u64)mt.tv_sec * 1000000000ull + (__u64)mt.tv_nsec;
+	return mono_ns <= mt_ns && mt_ns - mono_ns < rt_ns ? rt_ns - (mt_ns - mono_ns) : 0;
+}
+
+enum export_kind { EXPORT_FOLDED, EXPORT_PPROF };
+
+/* Folded or pprof: both need the symbolizer. */
+static int write_stacks(const char *path, const struct ws_profile *p, enum export_kind kind)
+{
+	struct symbolizer *sym = symbolizer_new();
+	struct frame_resolver r = { resolve_user, resolve_kernel, sym };
+	struct atomic_file af;
+	int err;
+
+	if (!sym) {
+		ws_err("failed to write %s: %s", path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	err = atomic_file_open(&af, path);
+	if (!err) {
+		if (kind == EXPORT_FOLDED) {
+			folded_write(af.f, p, &r);
+		} else {
+			err = pprof_write(af.f, p, &r, unix_ns_of(p->window_start_ns));
+			if (err) {
+				ws_err("failed to write %s: %s", path, strerror(-err));
+				atomic_file_abort(&af);
+			}
+		}
+		if (!err)
+			err = atomic_file_commit(&af);
+	}
+	symbolizer_free(sym);
+	return err;
+}
+
+int write_folded(const char *path, const struct ws_profile *p)
+{
+	return write_stacks(path, p, EXPORT_FOLDED);
+}
+
+int write_pprof(const char *path, const struct ws_profile *p)
+{
+	return write_stacks(path, p, EXPORT_PPROF);
+}
+
+int write_prom(const char *path, const struct ws_profile *p, const struct ws_prediction *pred)
+{
+	struct atomic_file af;
+	int err;
+
+	err = atomic_file_open(&af, path);
+	if (err)
+		return err;
+	prom_write(af.f, p, pred, unix_ns_of(p->window_end_ns));
+	return atomic_file_commit(&af);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Folded stacks ("ROOT;comm;outer;...;inner NS" lines) for flamegraph.pl and speedscope. ROOT is
+ * "offcpu" (blocked time) or "oncpu" (sampled CPU time): one flame graph shows both side by side.
+ */
+#ifndef WS_FOLDED_H
+#define WS_FOLDED_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "model/profile.h"
+
+/* Turns addresses into frame names; both write "[unknown]" when they cannot. */
+struct frame_resolver {
+	void (*user)(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size);
+	void (*kernel)(void *ctx, __u64 addr, char *buf, size_t size);
+	void *ctx;
+};
+
+/*
+ * One line per off-CPU stack ("offcpu;comm;...", blocked ns), then one per on-CPU stack
+ * ("oncpu;comm;...", samples x period ns): user frames outermost first, then kernel frames
+ * suffixed "_[k]".
+ */
+void folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r);
+
+/* The comm of process tgid: from the targets, else its threads, else "[unknown]". */
+const char *folded_comm(const struct ws_profile *p, __u32 tgid);
+
+/* A kernel frame of the probe itself (tracepoint runner, perf overflow glue, BPF program). */
+bool folded_probe_frame(const char *name);
+
+/* Make a frame name safe for the format: no ';', no blanks, no newlines. */
+void folded_sanitize(char *name);
+
+#endif /* WS_FOLDED_H */

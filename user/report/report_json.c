@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The -j report: one JSON object and a newline. docs/json.md is its contract: keep them in step. */
+#include <math.h>
+#include <stdlib.h>
+#include "model/hist.h"
+#include "util/json.h"
+#include "model/model.h"
+#include "collect/overhead.h"
+#include "report/report.h"
+
+#define SCHEMA "waitscope/1"
+#define SHARE_DECIMALS 4  /* shares and ratios: fractions 0..1 */
+#define SECONDS_DECIMALS 3 /* seconds, and rates per second */
+
+static const char *const drop_keys[WS_DROP_KINDS] = {
+	[WS_DROP_STORAGE] = "storage",
+	[WS_DROP_EXIT_RECORD] = "exit_record",
+	[WS_DROP_EXIT_TOTALS] = "exit_totals",
+	[WS_DROP_TARGET_FULL] = "target_full",
+	[WS_DROP_PEERS] = "peers",
+	[WS_DROP_SYSCALLS] = "syscalls",
+	[WS_DROP_STACKS] = "stacks",
+	[WS_DROP_OFFCPU] = "offcpu",
+	[WS_DROP_FUTEXES] = "futexes",
+	[WS_DROP_ONCPU] = "oncpu",
+	[WS_DROP_UNTRACKED_EXIT] = "untracked_exit",
+};
+
+/* The counters and times every thread, the totals and the unlisted threads have. */
+static void times_fields(struct json_writer *w, const struct ws_times *t)
+{
+	json_kv_u64(w, "on_cpu_ns", t->on_cpu_ns);
+	json_kv_u64(w, "runq_ns", t->runq_ns);
+	json_kv_u64(w, "blocked_ns", t->blocked_ns);
+	json_kv_u64(w, "vol_switches", t->vol_switches);
+	json_kv_u64(w, "invol_switches", t->invol_switches);
+	json_kv_u64(w, "wakeups", t->wakeups);
+	json_kv_u64(w, "handoffs", t->handoffs);
+	json_kv_u64(w, "observed_ns", t->observed_ns);
+	json_key(w, "blocked_by_cause");
+	json_obj_begin(w);
+	for (int c = 0; c < WS_CAUSE_KINDS; c++)
+		if (c != WS_CAUSE_POLL)
+			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+	json_obj_end(w);
+}
+
+static void targets(struct json_writer *w, const struct ws_profile *p)
+{
+	size_t i;
+
+	json_key(w, "targets");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_targets; i++) {
+		const struct ws_target_info *t = &p->targets[i];
+
+		json_obj_begin(w);
+		json_kv_i64(w, "pid", t->tgid);
+		json_key(w, "comm");
+		json_strn(w, t->comm, sizeof(t->comm));
+		json_kv_bool(w, "exited", t->exited);
+		json_key(w, "exit_s");
+		if (t->exited && t->exit_ns >= p->window_start_ns)
+			json_double(w, (double)(t->exit_ns - p->window_start_ns) / 1e9,
+				    SECONDS_DECIMALS);
+		else
+			json_null(w);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
+static void totals(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_times *t = &p->totals;
+	double secs = profile_window_s(p);
+
+	json_key(w, "totals");
+	json_obj_begin(w);
+	times_fields(w, t);
+	json_kv_double(w, "on_cpu_share", ws_ratio(t->on_cpu_ns, t->observed_ns), SHARE_DECIMALS);
+	json_kv_double(w, "runq_share", ws_ratio(t->runq_ns, t->observed_ns), SHARE_DECIMALS);
+	json_kv_double(w, "blocked_share", ws_ratio(t->blocked_ns, t->observed_ns),
+		       SHARE_DECIMALS);
+	json_kv_double(w, "vol_switches_per_s", secs > 0 ? t->vol_switches / secs : NAN,
+		       SECONDS_DECIMALS);
+	json_kv_double(w, "invol_switches_per_s", secs > 0 ? t->invol_switches / secs : NAN,
+		       SECONDS_DECIMALS);
+	json_obj_end(w);
+}
+
+static void kv_percentile(struct json_writer *w, const char *key, const __u64 *slots, double q)
+{
+	json_key(w, key);
+	if (hist_count(slots, WS_HIST_SLOTS))
+		json_u64(w, (uint64_t)llround(hist_percentile(slots, WS_HIST_SLOTS, q)));
+	else
+		json_null(w);
+}
+
+static void histogram(struct json_writer *w, const char *name, const __u64 *slots)
+{
+	int i;
+
+	json_key(w, name);
+	json_obj_begin(w);
+	json_kv_u64(w, "count", hist_count(slots, WS_HIST_SLOTS));
+	kv_percentile(w, "p50_ns", slots, 0.50);
+	kv_percentile(w, "p90_ns", slots, 0.90);
+	kv_percentile(w, "p99_ns", slots, 0.99);
+	json_key(w, "slots");
+	json_arr_begin(w);
+	for (i = 0; i < WS_HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		json_obj_begin(w);
+		json_kv_u64(w, "low_ns", hist_slot_low(i));
+		json_kv_u64(w, "high_ns", hist_slot_high(i));
+		json_kv_u64(w, "count", slots[i]);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_obj_end(w);
+}
+
+/* A syscall's two percentiles (0 for an empty histogram, as before: the count says so). */
+static void p50_p99(struct json_writer *w, const char *k50, const char *k99, const __u64 *slots)
+{
+	json_kv_u64(w, k50, (__u64)hist_percentile(slots, WS_HIST_SLOTS, 0.5));
+	json_kv_u64(w, k99, (__u64)hist_percentile(slots, WS_HIST_SLOTS, 0.99));
+}
+
+static void thread(struct json_writer *w, const struct ws_thread *t)
+{
+	json_obj_begin(w);
+	json_kv_u64(w, "tid", t->tid);
+	json_kv_u64(w, "tgid", t->tgid);
+	json_key(w, "comm");
+	json_strn(w, t->comm, sizeof(t->comm));
+	times_fields(w, &t->t);
+	json_kv_double(w, "coverage", ws_times_coverage(&t->t), SHARE_DECIMALS);
+	json_kv_bool(w, "exited", t->exited);
+	json_kv_bool(w, "born", t->born);
+	json_kv_bool(w, "event_loop", t->event_loop);
+	json_kv_u64(w, "poll_ns", t->poll_ns);
+	json_obj_end(w);
+}
+
+static void threads(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_thread **sorted = profile_sorted_threads(p);
+	size_t i;
+
+	json_key(w, "threads");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_threads; i++)
+		thread(w, sorted ? sorted[i] : &p->threads[i]); /* out of memory: unsorted */
+	json_arr_end(w);
+	free(sorted);
+}
+
+static void unlisted(struct json_writer *w, const struct ws_profile *p)
+{
+	json_key(w, "unlisted_threads");
+	json_obj_begin(w);
+	json_kv_u64(w, "threads", p->unlisted_threads);
+	times_fields(w, &p->unlisted);
+	json_obj_end(w);
+}
+
+static void causes(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_times *t = &p->totals;
+	size_t i;
+	int c;
+
+	json_key(w, "blocked_by_cause");
+	json_obj_begin(w);
+	for (c = 0; c < WS_CAUSE_KINDS; c++)
+		if (c != WS_CAUSE_POLL)
+			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+	json_kv_u64(w, "poll_resolved_ns", p->poll_ns);
+	json_kv_u64(w, "idle_lock_ns", p->idle_lock_ns);
+	json_obj_end(w);
+
+	json_key(w, "syscalls");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_syscalls; i++) {
+		const struct ws_syscall *sc = &p->syscalls[i];
+		const char *name = ws_syscall_name(sc->nr);
+		char buf[32];
+
+		if (!name) {
+			snprintf(buf, sizeof(buf), "syscall_%u", sc->nr);
+			name = buf;
+		}
+		json_obj_begin(w);
+		json_kv_str(w, "name", name);
+		json_kv_u64(w, "nr", sc->nr);
+		json_kv_u64(w, "blocked_ns", sc->s.blocked_ns);
+		json_kv_u64(w, "waits", sc->s.waits);
+		p50_p99(w, "wait_p50_ns", "wait_p99_ns", sc->s.wait_slots);
+		histogram(w, "wait", sc->s.wait_slots);
+		/* Whole calls are only seen with --syscalls: null, not 0, without it. */
+		if (p->syscalls_traced) {
+			json_kv_u64(w, "count", sc->s.count);
+			json_kv_u64(w, "total_ns", sc->s.total_ns);
+			p50_p99(w, "p50_ns", "p99_ns", sc->s.lat_slots);
+			histogram(w, "latency", sc->s.lat_slots);
+		} else {
+			json_kv_null(w, "count");
+			json_kv_null(w, "total_ns");
+			json_kv_null(w, "p50_ns");
+			json_kv_null(w, "p99_ns");
+			json_kv_null(w, "latency");
+		}
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+
+	json_key(w, "peers");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_peers; i++) {
+		const struct ws_peer *pe = &p->peers[i];
+
+		json_obj_begin(w);
+		json_kv_u64(w, "port", pe->key.cause == WS_CAUSE_CLIENT ? pe->key.lport
+									  : pe->key.rport);
+		json_kv_u64(w, "local_port", pe->key.lport);
+		json_kv_u64(w, "remote_port", pe->key.rport);
+		json_kv_str(w, "cause", ws_cause_name((int)pe->key.cause));
+		json_kv_u64(w, "blocked_ns", pe->s.blocked_ns);
+		json_kv_u64(w, "waits", pe->s.waits);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+
+	json_key(w, "futexes");
+	json_arr_begin(w);
+	for (i = 0; i < p->n_futexes && i < 10; i++) {
+		const struct ws_futex *fx = &p->futexes[i];
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)fx->key.uaddr);
+		json_obj_begin(w);
+		json_kv_u64(w, "pid", fx->key.tgid);
+		json_kv_str(w, "uaddr", addr);
+		json_kv_u64(w, "blocked_ns", fx->s.blocked_ns);
+		json_kv_u64(w, "waits", fx->s.waits);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+
+	{
+		__u64 loops = 0;
+
+		for (i = 0; i < p->n_threads; i++)
+			loops += p->threads[i].event_loop;
+		json_kv_u64(w, "event_loop_threads", loops);
+	}
+}
+
+static void drops(struct json_writer *w, const struct ws_profile *p)
+{
+	int i;
+
+	json_key(w, "drops");
+	json_obj_begin(w);
+	for (i = 0; i < WS_DROP_KINDS; i++)
+		json_kv_u64(w, drop_keys[i], p->counters.drops[i]);
+	json_kv_u64(w, "total", profile_drops_total(p));
+	json_obj_end(w);
+}
+
+static void crosscheck(struct json_writer *w, const struct ws_profile *p)
+{
+	const struct ws_crosscheck *c = &p->crosscheck;
+
+	json_key(w, "crosscheck");
+	if (!c->valid) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	json_kv_u64(w, "threads", c->threads);
+	json_kv_u64(w, "bpf_on_cpu_ns", c->bpf_on_cpu_ns);
+	json_kv_u64(w, "bpf_runq_ns", c->bpf_runq_ns);
+	json_kv_u64(w, "schedstat_on_cpu_ns", c->kernel_on_cpu_ns);
+	json_kv_u64(w, "schedstat_run_delay_ns", c->kernel_run_delay_ns);
+	json_kv_double(w, "on_cpu_ratio", ws_ratio(c->bpf_on_cpu_ns, c->kernel_on_cpu_ns),
+		       SHARE_DECIMALS);
+	json_kv_double(w, "runq_ratio", ws_ratio(c->bpf_runq_ns, c->kernel_run_delay_ns),
+		       SHARE_DECIMALS);
+	json_obj_end(w);
+}
+
+void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *o)
+{
+	struct json_writer w;
+
+	json_init(&w, f, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "schema", SCHEMA);
+	json_kv_str(&w, "command", p->command);
+	targets(&w, p);
+	json_kv_double(&w, "duration_s", profile_window_s(p), SECONDS_DECIMALS);
+	json_key(&w, "window");
+	json_obj_begin(&w);
+	json_kv_u64(&w, "start_ns", p->window_start_ns);
+	json_kv_u64(&w, "end_ns", p->window_end_ns);
+	json_obj_end(&w);
+	json_kv_str(&w, "ended_by", profile_ended_by(p));
+	json_kv_str(&w, "attach_mode", p->attach_mode);
+	json_kv_bool(&w, "syscalls_traced", p->syscalls_traced);
+	json_kv_u64(&w, "threads_seen", p->n_threads_total);
+	totals(&w, p);
+	json_kv_double(&w, "coverage", p->coverage, SHARE_DECIMALS);
+	json_kv_bool(&w, "complete", profile_complete(p));
+	json_kv_u64(&w, "untracked_threads", p->untracked_threads);
+	json_key(&w, "histograms");
+	json_obj_begin(&w);
+	histogram(&w, "runq", p->hists.slots[WS_HIST_RUNQ]);
+	histogram(&w, "blocked", p->hists.slots[WS_HIST_BLOCKED]);
+	json_obj_end(&w);
+	threads(&w, p);
+	unlisted(&w, p);
+	causes(&w, p);
+	if (o && o->prediction)
+		model_report_json(&w, o->prediction);
+	drops(&w, p);
+	json_kv_u64(&w, "anomalies", p->counters.anomalies);
+	crosscheck(&w, p);
+	overhead_report_json(&w, o ? o->overhead : NULL);
+	json_obj_end(&w);
+	fputc('\n', f);
+}
