@@ -45,3 +45,26 @@ int outpath_check(const char *option, const char *path)
 	unlink(tmp);
 	return 0;
 }
+
+int outpath_check_opts(const struct ws_opts *o)
+{
+	const struct {
+		const char *option, *path;
+	} paths[] = {
+		{ "--folded", o->folded_file },
+		{ "--pprof", o->pprof_file },
+		{ "--prom", o->prom_file },
+		{ "--ready-file", o->ready_file },
+	};
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (!paths[i].path)
+			continue;
+		err = outpath_check(paths[i].option, paths[i].path);
+		if (err)
+			return err;
+	}
+	return 0;
+}

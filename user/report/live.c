@@ -2,7 +2,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "report/live.h"
-#include "util/log.h"
 
 void live_init(struct live *l, double interval_s, bool json, double duration_s,
 	       __u64 window_start_ns, FILE *out, FILE *err)
@@ -19,36 +18,30 @@ void live_init(struct live *l, double interval_s, bool json, double duration_s,
 	l->prev.ns = window_start_ns;
 }
 
-static int emit_interval(struct live *l, struct collector *c)
+void live_interval(struct live *l, const struct ws_snapshot *cur)
 {
-	struct ws_snapshot cur;
 	struct ws_interval iv;
-	int err;
 
-	err = collector_snapshot(c, l->window_start_ns, &cur);
-	if (err)
-		return err;
-	interval_compute(&l->prev, &cur, l->window_start_ns, &iv);
+	interval_compute(&l->prev, cur, l->window_start_ns, &iv);
 	if (l->json)
 		interval_print_json(l->out, &iv);
 	else
 		interval_print_text(l->out, &iv);
 	fflush(l->out);
-	l->prev = cur;
-	return 0;
+	l->prev = *cur;
 }
 
-static void show_progress(struct live *l, struct collector *c, __u64 now)
+void live_progress(struct live *l, __u64 now, __u64 events)
 {
 	double elapsed = (double)(now - l->window_start_ns) / 1e9;
 	int n;
 
 	if (l->total_ns)
 		n = fprintf(l->err, "\rwaitscope: %.1f / %.1f s, %llu events", elapsed,
-			    (double)l->total_ns / 1e9, (unsigned long long)collector_events(c));
+			    (double)l->total_ns / 1e9, (unsigned long long)events);
 	else
 		n = fprintf(l->err, "\rwaitscope: %.1f s, %llu events", elapsed,
-			    (unsigned long long)collector_events(c));
+			    (unsigned long long)events);
 	/* Blank what a longer previous line left behind. */
 	if (n > 0 && n < l->progress_len)
 		fprintf(l->err, "%*s", l->progress_len - n, "");
@@ -57,15 +50,13 @@ static void show_progress(struct live *l, struct collector *c, __u64 now)
 	fflush(l->err);
 }
 
-int live_tick(struct live *l, struct collector *c, __u64 now)
+bool live_due(struct live *l, __u64 now)
 {
-	if (l->progress)
-		show_progress(l, c, now);
 	if (l->interval_s <= 0 || now < l->next_ns)
-		return 0;
+		return false;
 	while (l->next_ns <= now)
 		l->next_ns += (__u64)(l->interval_s * 1e9);
-	return emit_interval(l, c);
+	return true;
 }
 
 long live_wait_ms(const struct live *l, __u64 now, long wait_ms)
@@ -75,17 +66,13 @@ long live_wait_ms(const struct live *l, __u64 now, long wait_ms)
 	return wait_ms;
 }
 
-int live_finish(struct live *l, struct collector *c)
+bool live_finish(struct live *l, __u64 now)
 {
-	__u64 now = monotonic_ns();
-
 	if (l->progress && l->progress_len) {
 		fprintf(l->err, "\r%*s\r", l->progress_len, "");
 		fflush(l->err);
 	}
 	/* The last stretch gets its line unless it is a sliver (< 10% of an interval). */
-	if (l->interval_s > 0 && now > l->prev.ns &&
-	    (double)(now - l->prev.ns) >= 0.1 * l->interval_s * 1e9)
-		return emit_interval(l, c);
-	return 0;
+	return l->interval_s > 0 && now > l->prev.ns &&
+	       (double)(now - l->prev.ns) >= 0.1 * l->interval_s * 1e9;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* What waitscope shows while the window runs: -i interval lines, or a progress line on a tty. */
+/*
+ * What waitscope shows while the window runs: -i interval lines, or a progress line on a tty.
+ * Printing and its timing only; the window loop (window.c) brings the collector's numbers.
+ */
 #ifndef WS_LIVE_H
 #define WS_LIVE_H
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "collect/collector.h"
 #include "model/interval.h"
 
 struct live {
@@ -23,11 +25,15 @@ struct live {
 /* Set up for a window that began at window_start_ns. */
 void live_init(struct live *l, double interval_s, bool json, double duration_s,
 	       __u64 window_start_ns, FILE *out, FILE *err);
-/* Call on every tick of the window loop. Returns 0, or -errno when a snapshot failed. */
-int live_tick(struct live *l, struct collector *c, __u64 now);
+/* With l->progress: the progress line at time now, after events target events. */
+void live_progress(struct live *l, __u64 now, __u64 events);
+/* Is an interval line due at now? (Then the next one is scheduled.) */
+bool live_due(struct live *l, __u64 now);
+/* The interval line from the previous totals to cur, the totals now. */
+void live_interval(struct live *l, const struct ws_snapshot *cur);
 /* Cap a tick's sleep so the next interval line is on time. */
 long live_wait_ms(const struct live *l, __u64 now, long wait_ms);
-/* The window ended: the last (partial) interval line, and the progress line erased. */
-int live_finish(struct live *l, struct collector *c);
+/* The window ended at now: the progress line is erased; true when a last line is due. */
+bool live_finish(struct live *l, __u64 now);
 
 #endif /* WS_LIVE_H */

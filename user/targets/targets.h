@@ -1,8 +1,20 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Target discovery for -n NAME and -c CGROUP. The deciding logic (name matching, the ambiguity
- * rule, cgroup path resolution) is pure and works on plain structs; thin scanners fill them from
- * /proc and the cgroup2 file system.
+ * Targets: which processes a run profiles. The flow is one-directional, and nothing here calls
+ * the collector:
+ *
+ *   cli/        parses -p/-n/-c/-u/-f/-- COMMAND into struct ws_opts (syntax and option rules)
+ *   run.c       copies the target options into a struct target_spec
+ *   targets/    targets_resolve(): -n and -c scanned (targets_scan.c, over host/procfs.h), each
+ *               PID validated, -u resolved; returns a struct target_set (plain data)
+ *               targets_launch() / targets_add_descendants() complete the set after the load
+ *   run.c       targets_to_profile(), then hands each tgid and the cgroup to the collector
+ *   targets/    target_recheck() right before and after attach (PID reuse): run.c takes the
+ *               targets it reports gone out of the collector
+ *
+ * The deciding logic (name matching, the ambiguity rule, cgroup path resolution, liveness) is
+ * pure and works on plain structs (targets.c); thin scanners fill them from /proc and the
+ * cgroup2 file system (targets_scan.c, resolve.c).
  */
 #ifndef WS_TARGETS_H
 #define WS_TARGETS_H
@@ -11,7 +23,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "host/procfs.h"
+#include "targets/cred.h"
+#include "targets/launch.h"
 
+struct ws_profile;
+struct ws_target_info;
 
 /*
  * Name matching rule (-n), like pgrep: a process matches when its comm (the 15-character name in
@@ -101,14 +117,53 @@ enum target_liveness {
 enum target_liveness target_liveness(unsigned long long recorded_start, int read_err,
 				     char state, unsigned long long start_now);
 
-struct collector;
-struct ws_profile;
+/* What to profile, as the command line gave it (one source: cli_check_targets). */
+struct target_spec {
+	const pid_t *pids;   /* -p */
+	size_t n_pids;
+	const char *name;    /* -n */
+	const char *cgroup;  /* -c */
+	char **command;      /* -- COMMAND: one target, launched by targets_launch */
+	const char *user;    /* -u: who the command runs as */
+};
+
+/* The resolved targets: plain data for the profile and the collector. */
+struct target_set {
+	struct ws_target_info *info; /* one per target, until targets_to_profile takes it */
+	pid_t *tgids;        /* the same targets' tgids (the profile's list grows with forks) */
+	size_t n;
+	struct cgroup_target cg; /* -c: the cgroup for the kernel side; id 0 = none */
+	struct ws_cred cred; /* -u, when has_cred */
+	bool has_cred;
+	bool usage_error;    /* a failure of targets_resolve was the user's (exit 2) */
+};
 
 /*
- * Re-check every target's start time (right before and right after attach): a target that exited
- * or whose PID was reused is taken out of the kernel's targets and marked exited, with a warning.
- * Returns 0, or -ESRCH (one-line error) when no target is left.
+ * Resolve and validate the targets (a thread id becomes its process). With a command, one slot
+ * is left for targets_launch. Returns 0, or -errno with a one-line error printed and
+ * ts->usage_error set when the user's input is at fault. Free ts with target_set_free.
  */
-int targets_recheck(struct collector *c, struct ws_profile *p);
+int targets_resolve(const struct target_spec *s, struct target_set *ts);
+
+/* Start the command stopped at its gate (launch.h) and make it the one target. 0 or -errno. */
+int targets_launch(struct target_set *ts, struct launch *child, char **argv);
+
+/* -f: the targets' existing descendants join the set. 0 or -errno (message printed). */
+int targets_add_descendants(struct target_set *ts);
+
+/* Move ts->info into the profile's target list (ts->tgids stays). */
+void targets_to_profile(struct target_set *ts, struct ws_profile *p);
+
+void target_set_free(struct target_set *ts);
+
+/*
+ * PID reuse: re-check a target's start time. Returns true when it was alive and has now exited
+ * or its PID names another process: it is marked exited (with a warning), and the caller takes it
+ * out of the kernel's targets.
+ */
+bool target_recheck(struct ws_target_info *t);
+
+/* 0 while a target is left, else -ESRCH with a one-line error. */
+int targets_check_alive(const struct ws_profile *p);
 
 #endif /* WS_TARGETS_H */

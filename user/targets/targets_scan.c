@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include "collect/collector.h"
 #include "util/log.h"
 #include "host/procfs.h"
 #include "targets/targets.h"
@@ -187,45 +186,4 @@ fail:
 	*pids = NULL;
 	*n = 0;
 	return err;
-}
-
-int targets_recheck(struct collector *c, struct ws_profile *p)
-{
-	size_t i, alive = 0;
-
-	for (i = 0; i < p->n_targets; i++) {
-		struct ws_target_info *t = &p->targets[i];
-		enum target_liveness l;
-		struct proc_stat st = {0};
-		int err;
-
-		if (t->exited || !t->start_ticks) {
-			alive += !t->exited;
-			continue;
-		}
-		err = proc_stat_read(t->tgid, &st);
-		l = target_liveness(t->start_ticks, err, st.state, st.starttime);
-		if (l == TARGET_ALIVE) {
-			alive++;
-			continue;
-		}
-		if (l == TARGET_REUSED)
-			ws_warn("process %d (%s) exited and its PID now names another process "
-				"(%s): "
-				"not profiling it",
-				t->tgid, t->comm, st.comm);
-		else
-			ws_warn("process %d (%s) exited before the window began", t->tgid, t->comm);
-		err = collector_remove_target(c, t->tgid);
-		if (err) {
-			ws_err("failed to remove target %d: %s", t->tgid, strerror(-err));
-			return err;
-		}
-		t->exited = true;
-	}
-	if (!alive) {
-		ws_err("failed to start profiling: every target exited before the window began");
-		return -ESRCH;
-	}
-	return 0;
 }

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The profiling window's loop: tick until the duration ends, a signal comes, or the targets exit. */
+#ifndef WS_WINDOW_H
+#define WS_WINDOW_H
+
+#include <stdbool.h>
+#include "collect/collector.h"
+#include "host/load_sampler.h"
+#include "report/live.h"
+#include "targets/launch.h"
+
+/* SIGINT, SIGTERM and SIGHUP end the window cleanly. Returns 0 or -errno. */
+int window_install_signals(void);
+
+/*
+ * Run the window that began at p->window_start_ns: drain exit records, sample the load, show the
+ * live lines, note exits (child: the launched command, else NULL). duration_s 0: until the
+ * targets exit. Returns 0, or -errno when collecting or writing failed.
+ */
+int window_run(struct collector *c, struct ws_profile *p, double duration_s, struct launch *child,
+	       struct load_sampler *ls, struct live *live);
+
+/* Note the targets that died; true when all of them have. */
+bool window_update_exits(struct collector *c, struct ws_profile *p);
+
+#endif /* WS_WINDOW_H */
