@@ -98,3 +98,26 @@ Test(outpath, refuses, .description = "symlink (even dangling), directory, missi
 	path_in(p, sizeof(p), "missing/out");
 	cr_assert_eq(outpath_check("--pprof", p), -ENOENT);
 }
+
+Test(outpath, every_option_checked, .description = "outpath_check_opts: all four paths, unset "
+						  "ones skipped, the first bad one fails")
+{
+	char good[128], bad[128];
+	struct ws_opts o;
+
+	memset(&o, 0, sizeof(o));
+	cr_assert_eq(outpath_check_opts(&o), 0, "no output paths");
+	path_in(good, sizeof(good), "ok");
+	path_in(bad, sizeof(bad), "missing/out");
+	o.folded_file = good;
+	o.pprof_file = good;
+	o.prom_file = good;
+	o.ready_file = good;
+	cr_assert_eq(outpath_check_opts(&o), 0);
+	o.ready_file = bad;
+	cr_assert_eq(outpath_check_opts(&o), -ENOENT, "--ready-file is checked too");
+	o.ready_file = NULL;
+	o.prom_file = bad;
+	cr_assert_eq(outpath_check_opts(&o), -ENOENT, "--prom is checked too");
+	cr_assert_eq(entries(), 0);
+}
