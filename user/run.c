@@ -440,6 +440,7 @@ int ws_run(const struct ws_opts *o)
 					.max_threads = (__u32)o->max_threads };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
+	const struct ws_output_ops *out = o->json ? &ws_output_json : &ws_output_text;
 	struct collector col = { 0 };
 	struct load_sampler ls = { 0 };
 	struct cgroup_target cg = { 0 };
@@ -564,7 +565,7 @@ int ws_run(const struct ws_opts *o)
 	find_target_listeners(&ls, tgids, n);
 	procstat_read_cpu(&ls.cpu_busy0, &ls.cpu_total0);
 	ls.overflows_ok = netstat_listen_overflows(&ls.overflows0) == 0;
-	live_init(&live, o->interval_s, o->json, o->duration_s, prof.window_start_ns, stdout, stderr);
+	live_init(&live, o->interval_s, out, o->duration_s, prof.window_start_ns, stdout, stderr);
 	if (run_window(&col, &prof, o, launched ? &child : NULL, &ls, &live))
 		goto cleanup;
 
@@ -586,10 +587,7 @@ int ws_run(const struct ws_opts *o)
 	if (model_predict(&min, &pred) == 0 || pred.class_name)
 		ropts.prediction = &pred;
 
-	if (o->json)
-		report_json(stdout, &prof, &ropts);
-	else
-		report_text(stdout, &prof, &ropts);
+	out->report(stdout, &prof, &ropts);
 	if (fflush(stdout)) {
 		ws_err("failed to write report: %s", strerror(errno));
 		goto cleanup;

@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include "collect/collector.h"
 #include "model/interval.h"
+#include "report/report.h"
 
 struct live {
 	double interval_s;    /* -i; 0 = no interval lines */
-	bool json;            /* interval lines as JSON Lines */
+	const struct ws_output_ops *ops; /* writes the interval lines */
 	bool progress;        /* \r progress line on err (a terminal, no -i) */
 	FILE *out, *err;
 	__u64 window_start_ns;
@@ -21,8 +22,8 @@ struct live {
 };
 
 /* Set up for a window that began at window_start_ns. */
-void live_init(struct live *l, double interval_s, bool json, double duration_s,
-	       __u64 window_start_ns, FILE *out, FILE *err);
+void live_init(struct live *l, double interval_s, const struct ws_output_ops *ops,
+	       double duration_s, __u64 window_start_ns, FILE *out, FILE *err);
 /* Call on every tick of the window loop. Returns 0, or -errno when a snapshot failed. */
 int live_tick(struct live *l, struct collector *c, __u64 now);
 /* Cap a tick's sleep so the next interval line is on time. */
