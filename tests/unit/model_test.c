@@ -813,3 +813,33 @@ Test(model, latency_follows_littles_law,
 	cr_expect_str_eq(pr.latency_p99, "down", "CPU-light requests: the tail follows the mean");
 	profile_free(&p);
 }
+
+Test(model, advice_is_data, .description = "the model returns what to advise; the report words it")
+{
+	struct ws_prediction pr = mt_io_prediction(), none;
+	struct ws_profile p;
+	struct ws_model_input in;
+
+	cr_expect_eq(pr.advice, WS_ADVICE_ASYNC);
+	cr_expect_eq(pr.latency, WS_LATENCY_QUEUEING);
+	cr_expect_eq(pr.load_basis, WS_LOAD_ACCEPT_QUEUE);
+	cr_expect_eq(pr.cpus, 2);
+	cr_expect_gt(pr.cpus_free, 0);
+	cr_expect_eq(strncmp(mt_words(&pr)->advice, "an event loop on ", 17), 0, "%s",
+		     mt_words(&pr)->advice);
+
+	mt_profile(&p);
+	mt_thread(&p, 1, &main_thread);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	cr_expect_eq(model_predict(&in, &none), -ENODATA);
+	cr_expect_eq(none.advice, WS_ADVICE_NO_WORKERS);
+	cr_expect_eq(none.latency, WS_LATENCY_NONE);
+	for (int i = 0; i < WS_MODEL_CONDITIONS; i++)
+		cr_expect_str_eq(mt_words(&none)->evidence[i], "no worker threads");
+	cr_expect_str_eq(mt_words(&none)->latency, "no prediction");
+
+	memset(&none, 0, sizeof(none));
+	cr_expect_str_eq(mt_words(&none)->advice, "", "no prediction: no words");
+	profile_free(&p);
+}
