@@ -21,7 +21,10 @@ struct report_opts {
 	const struct ws_overhead *overhead;     /* the profiler's own cost, shown last; NULL: none */
 };
 
-/* One output format, picked once (-j or not): everything waitscope writes to stdout. */
+/*
+ * One output format, picked once (-j or not): everything waitscope writes to stdout. The export
+ * files (--prom, --folded, --pprof: export.h) are written beside either format, not instead.
+ */
 struct ws_output_ops {
 	/* The report at the end of the window. */
 	void (*report)(FILE *f, const struct ws_profile *p, const struct report_opts *o);
