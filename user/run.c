@@ -79,13 +79,10 @@ static int write_ready_file(const char *path, pid_t first_target)
 }
 
 /* The report on stdout, then the export files. */
-static int write_reports(const struct ws_opts *o, const struct ws_profile *p,
-			 const struct report_opts *ropts)
+static int write_reports(const struct ws_opts *o, const struct ws_output_ops *out,
+			 const struct ws_profile *p, const struct report_opts *ropts)
 {
-	if (o->json)
-		report_json(stdout, p, ropts);
-	else
-		report_text(stdout, p, ropts);
+	out->report(stdout, p, ropts);
 	if (fflush(stdout)) {
 		ws_err("failed to write report: %s", strerror(errno));
 		return -EIO;
@@ -110,6 +107,7 @@ int ws_run(const struct ws_opts *o)
 	struct schedstat_snapshot snap_start = { 0 }, snap_end = { 0 };
 	struct launch child = { .pid = -1, .gate_fd = -1, .err_fd = -1 };
 	struct report_opts ropts = { .per_thread = o->per_thread };
+	const struct ws_output_ops *out = o->json ? &ws_output_json : &ws_output_text;
 	struct collector col = { 0 };
 	struct load_sampler ls = { 0 };
 	struct target_set ts = { 0 };
@@ -184,7 +182,7 @@ int ws_run(const struct ws_opts *o)
 		goto cleanup;
 
 	load_sampler_start(&ls, ts.tgids, ts.n, held_conns, &col);
-	live_init(&live, o->interval_s, o->json, o->duration_s, prof.window_start_ns, stdout, stderr);
+	live_init(&live, o->interval_s, out, o->duration_s, prof.window_start_ns, stdout, stderr);
 	if (window_run(&col, &prof, o->duration_s, launched ? &child : NULL, &ls, &live))
 		goto cleanup;
 
@@ -205,7 +203,7 @@ int ws_run(const struct ws_opts *o)
 		ropts.prediction = &pred;
 
 	/* Before a launched command is stopped: symbols come from its live mappings. */
-	if (write_reports(o, &prof, &ropts))
+	if (write_reports(o, out, &prof, &ropts))
 		goto cleanup;
 	status = 0;
 

@@ -144,7 +144,7 @@ Test(interval, json_line, .description = "one JSON object on one line, with ever
 	FILE *f = open_memstream(&buf, &len);
 
 	interval_compute(&a, &b, FX_START, &iv);
-	interval_print_json(f, &iv);
+	report_interval_json(f, &iv);
 	fclose(f);
 	cr_assert_eq(strchr(buf, '\n'), buf + len - 1, "exactly one line: %s", buf);
 	v = jl_parse(buf, len, jerr, sizeof(jerr));
@@ -167,7 +167,7 @@ Test(interval, text_line, .description = "the compact text line")
 	FILE *f = open_memstream(&buf, &len);
 
 	interval_compute(&a, &b, FX_START, &iv);
-	interval_print_text(f, &iv);
+	report_interval_text(f, &iv);
 	fclose(f);
 	cr_assert_str_eq(buf, "    1.5s  threads   2  cpu  40.0%  runq  10.0%  blocked  50.0%  "
 			      "busy-cpu  40.0%  sw/s     100  wait lock 100%  lock-bound\n");

@@ -35,7 +35,7 @@ Test(live, progress_line, .description = "elapsed of total and events; a shorter
 	struct cap err;
 
 	cap_open(&err);
-	live_init(&l, 0, false, 10, START, stdout, err.f);
+	live_init(&l, 0, &ws_output_text, 10, START, stdout, err.f);
 	l.progress = true; /* err is not a terminal here */
 	live_progress(&l, START + 2 * S, 12345);
 	fflush(err.f);
@@ -56,7 +56,7 @@ Test(live, progress_until_exit, .description = "no duration: elapsed only")
 	struct cap err;
 
 	cap_open(&err);
-	live_init(&l, 0, false, 0, START, stdout, err.f);
+	live_init(&l, 0, &ws_output_text, 0, START, stdout, err.f);
 	live_progress(&l, START + S / 2, 3);
 	fflush(err.f);
 	cr_assert_str_eq(err.buf, "\rwaitscope: 0.5 s, 3 events");
@@ -68,7 +68,7 @@ Test(live, due_and_wait, .description = "a line per interval, missed ones skippe
 {
 	struct live l;
 
-	live_init(&l, 1.0, false, 10, START, stdout, stderr);
+	live_init(&l, 1.0, &ws_output_text, 10, START, stdout, stderr);
 	cr_assert(!live_due(&l, START + S / 2));
 	cr_assert_eq(live_wait_ms(&l, START + S / 2, 100), 100);
 	cr_assert_eq(live_wait_ms(&l, START + S - 30000000ULL, 100), 31);
@@ -82,7 +82,7 @@ Test(live, interval_off, .description = "-i 0: never due, the sleep untouched")
 {
 	struct live l;
 
-	live_init(&l, 0, false, 10, START, stdout, stderr);
+	live_init(&l, 0, &ws_output_text, 10, START, stdout, stderr);
 	cr_assert(!live_due(&l, START + 5 * S));
 	cr_assert_eq(live_wait_ms(&l, START, 100), 100);
 	cr_assert(!live_finish(&l, START + 5 * S));
@@ -92,7 +92,7 @@ Test(live, last_line, .description = "the last stretch gets its line unless unde
 {
 	struct live l;
 
-	live_init(&l, 1.0, false, 10, START, stdout, stderr);
+	live_init(&l, 1.0, &ws_output_text, 10, START, stdout, stderr);
 	l.prev.ns = START + 2 * S;
 	cr_assert(!live_finish(&l, START + 2 * S + S / 20));
 	cr_assert(live_finish(&l, START + 2 * S + S / 5));
@@ -106,7 +106,7 @@ Test(live, interval_line, .description = "a line from the previous totals to now
 	struct cap out;
 
 	cap_open(&out);
-	live_init(&l, 1.0, true, 10, START, out.f, stderr);
+	live_init(&l, 1.0, &ws_output_json, 10, START, out.f, stderr);
 	memset(&cur, 0, sizeof(cur));
 	cur.ns = START + S;
 	cur.t.on_cpu_ns = S / 2;

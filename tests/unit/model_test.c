@@ -6,6 +6,9 @@
 #include <string.h>
 #include "lib/json_lite.h"
 #include "model/model.h"
+#include "report/report.h"
+#include "report/verdict.h"
+#include "util/json.h"
 
 #define MT_START 1000000000ULL
 #define MT_WINDOW_NS 10000000000ULL /* 10 s */
@@ -94,6 +97,15 @@ static struct ws_model_input mt_input(const struct ws_profile *p, int cpus, doub
 	return in;
 }
 
+/* The sentences of pr, as the reports word them (valid until the next call). */
+static const struct verdict_prose *mt_words(const struct ws_prediction *pr)
+{
+	static struct verdict_prose vp;
+
+	verdict_prose(pr, &vp);
+	return &vp;
+}
+
 /* Predict and check what holds for every prediction. */
 static struct ws_prediction mt_predict(const struct ws_model_input *in)
 {
@@ -109,10 +121,10 @@ static struct ws_prediction mt_predict(const struct ws_model_input *in)
 	cr_expect_geq(pr.recommended_workers, pr.workers);
 	for (int i = 0; i < WS_MODEL_CONDITIONS; i++) {
 		cr_expect_not_null(pr.conditions[i].name);
-		cr_expect_neq(pr.conditions[i].evidence[0], '\0');
+		cr_expect_neq(mt_words(&pr)->evidence[i][0], '\0');
 	}
-	cr_expect_neq(pr.advice[0], '\0');
-	cr_expect_neq(pr.latency_note[0], '\0');
+	cr_expect_neq(mt_words(&pr)->advice[0], '\0');
+	cr_expect_neq(mt_words(&pr)->latency[0], '\0');
 	cr_expect_not_null(pr.latency_p50);
 	cr_expect_not_null(pr.latency_p99);
 	return pr;
@@ -153,7 +165,8 @@ Test(model, io_bound_saturated_says_yes,
 	cr_expect_eq(pr.recommended_extra_rss, (__u64)(pr.recommended_workers - 4) * (8 << 20));
 	for (int i = 0; i < WS_MODEL_CONDITIONS; i++)
 		cr_expect(pr.conditions[i].met, "%s", pr.conditions[i].name);
-	cr_expect_not_null(strstr(pr.latency_note, "p50 down, p99 down"), "%s", pr.latency_note);
+	cr_expect_not_null(strstr(mt_words(&pr)->latency, "p50 down, p99 down"), "%s",
+			   mt_words(&pr)->latency);
 	cr_expect_str_eq(pr.latency_p50, "down");
 	cr_expect_str_eq(pr.latency_p99, "down");
 	profile_free(&p);
@@ -268,7 +281,7 @@ Test(model, cpu_bound_says_no, .description = "workers 95% on CPU: cpu-bound, no
 	cr_expect_str_eq(pr.async_helps, "no");
 	cr_expect(pr.throughput_ratio >= 0.8 && pr.throughput_ratio <= 1.2, "ratio %f",
 		  pr.throughput_ratio);
-	cr_expect_not_null(strstr(pr.latency_note, "p99 up"), "%s", pr.latency_note);
+	cr_expect_not_null(strstr(mt_words(&pr)->latency, "p99 up"), "%s", mt_words(&pr)->latency);
 	/* same throughput, same clients: the mean (Little's law) and so p50 stay */
 	cr_expect_str_eq(pr.latency_p50, "unchanged");
 	cr_expect_str_eq(pr.latency_p99, "up", "the tail is at risk on a CPU-bound loop");
@@ -291,7 +304,7 @@ Test(model, cpu_starved_says_no, .description = "run-queue 40% of busy time: cpu
 	cr_expect_eq(pr.cls, CLASS_CPU_STARVED);
 	cr_expect_str_eq(pr.async_helps, "no");
 	cr_expect_float_eq(pr.busy_runq, 0.4, 1e-9);
-	cr_expect_not_null(strstr(pr.advice, "cores"), "%s", pr.advice);
+	cr_expect_not_null(strstr(mt_words(&pr)->advice, "cores"), "%s", mt_words(&pr)->advice);
 	profile_free(&p);
 }
 
@@ -403,10 +416,10 @@ Test(model, accept_count_gives_request_time,
 	profile_finish(&p);
 	in = mt_input(&p, 2, 50);
 	pr = mt_predict(&in);
-	cr_expect_not_null(strstr(pr.latency_note, "20.0 ms busy per connection"), "%s",
-			   pr.latency_note);
-	cr_expect_not_null(strstr(pr.latency_note, "250.0 ms in the accept queue"), "%s",
-			   pr.latency_note);
+	cr_expect_not_null(strstr(mt_words(&pr)->latency, "20.0 ms busy per connection"), "%s",
+			   mt_words(&pr)->latency);
+	cr_expect_not_null(strstr(mt_words(&pr)->latency, "250.0 ms in the accept queue"), "%s",
+			   mt_words(&pr)->latency);
 	profile_free(&p);
 }
 
@@ -424,7 +437,7 @@ Test(model, no_workers_and_bad_input,
 	cr_expect_eq(model_predict(&in, &pr), -ENODATA);
 	cr_expect_str_eq(pr.async_helps, "no");
 	cr_expect_eq(pr.workers, 0);
-	cr_expect_neq(pr.advice[0], '\0');
+	cr_expect_neq(mt_words(&pr)->advice[0], '\0');
 	cr_expect_eq(model_predict(NULL, &pr), -EINVAL);
 	cr_expect_null(pr.class_name, "out is zeroed on bad input");
 	cr_expect_eq(model_predict(&in, NULL), -EINVAL);
@@ -443,7 +456,7 @@ static char *mt_capture_text(const struct ws_prediction *pr)
 	FILE *f = open_memstream(&buf, &len);
 
 	cr_assert_not_null(f);
-	model_report_text(f, pr);
+	report_verdict_text(f, pr);
 	fclose(f);
 	return buf;
 }
@@ -458,7 +471,7 @@ static char *mt_capture_json(const struct ws_prediction *pr)
 	cr_assert_not_null(f);
 	json_init(&w, f, 0);
 	json_obj_begin(&w);
-	model_report_json(&w, pr);
+	report_verdict_json(&w, pr);
 	json_obj_end(&w);
 	cr_expect_not(w.error);
 	fclose(f);
@@ -492,7 +505,7 @@ Test(model, text_has_headline_then_conditions,
 		char *at = strstr(out, pr.conditions[i].name);
 
 		cr_expect_not_null(at, "%s missing:\n%s", pr.conditions[i].name, out);
-		cr_expect_not_null(strstr(out, pr.conditions[i].evidence));
+		cr_expect_not_null(strstr(out, mt_words(&pr)->evidence[i]));
 		cr_expect_gt(at, prev, "conditions in order");
 		prev = at ? at : prev;
 	}
@@ -599,7 +612,7 @@ Test(model, saturated_pool_behind_an_acceptor_says_yes,
 	cr_expect_eq(pr.dispatchers, 1);
 	cr_expect_eq(pr.workers, 4, "the acceptor is not a worker");
 	cr_expect_float_eq(pr.idle_share, 0, 1e-9);
-	cr_expect(pr.conditions[0].met, "high load: %s", pr.conditions[0].evidence);
+	cr_expect(pr.conditions[0].met, "high load: %s", mt_words(&pr)->evidence[0]);
 	cr_expect_str_eq(pr.async_helps, "yes");
 	/* CPU bound: 2 / (4 * 0.05 * 1.2), under the offered load 64 / 4 */
 	cr_expect_float_eq(pr.throughput_ratio, 2 / (0.2 * WS_MODEL_OH), 0.05);
@@ -619,7 +632,7 @@ Test(model, pool_with_nothing_queued_says_no,
 	in.load.connections_avg = 2;
 	pr = mt_predict(&in);
 	cr_expect_eq(pr.dispatchers, 1);
-	cr_expect_not(pr.conditions[0].met, "high load: %s", pr.conditions[0].evidence);
+	cr_expect_not(pr.conditions[0].met, "high load: %s", mt_words(&pr)->evidence[0]);
 	cr_expect_float_eq(pr.throughput_ratio, 1, 1e-9);
 	cr_expect_str_eq(pr.async_helps, "no");
 	profile_free(&p);
@@ -701,8 +714,8 @@ Test(model, cgroup_quota_caps_the_headroom,
 	in.m.cpu_quota = 0.5;
 	pr = mt_predict(&in);
 	cr_expect_float_eq(pr.throughput_ratio, 0.5 / (0.2 * WS_MODEL_OH), 1e-6);
-	cr_expect_not_null(strstr(pr.conditions[2].evidence, "quota 0.50"), "%s",
-			   pr.conditions[2].evidence);
+	cr_expect_not_null(strstr(mt_words(&pr)->evidence[2], "quota 0.50"), "%s",
+			   mt_words(&pr)->evidence[2]);
 	profile_free(&p);
 }
 
@@ -719,8 +732,8 @@ Test(model, listen_overflows_are_evidence,
 	in = mt_input(&p, 2, 50);
 	in.load.listen_overflows = 12;
 	pr = mt_predict(&in);
-	cr_expect_not_null(strstr(pr.conditions[0].evidence, "12 listen overflows"), "%s",
-			   pr.conditions[0].evidence);
+	cr_expect_not_null(strstr(mt_words(&pr)->evidence[0], "12 listen overflows"), "%s",
+			   mt_words(&pr)->evidence[0]);
 	cr_expect_float_eq(pr.listen_overflows, 12, 1e-9);
 	profile_free(&p);
 }
@@ -798,5 +811,35 @@ Test(model, latency_follows_littles_law,
 		  pr.throughput_ratio);
 	cr_expect_str_eq(pr.latency_p50, "down");
 	cr_expect_str_eq(pr.latency_p99, "down", "CPU-light requests: the tail follows the mean");
+	profile_free(&p);
+}
+
+Test(model, advice_is_data, .description = "the model returns what to advise; the report words it")
+{
+	struct ws_prediction pr = mt_io_prediction(), none;
+	struct ws_profile p;
+	struct ws_model_input in;
+
+	cr_expect_eq(pr.advice, WS_ADVICE_ASYNC);
+	cr_expect_eq(pr.latency, WS_LATENCY_QUEUEING);
+	cr_expect_eq(pr.load_basis, WS_LOAD_ACCEPT_QUEUE);
+	cr_expect_eq(pr.cpus, 2);
+	cr_expect_gt(pr.cpus_free, 0);
+	cr_expect_eq(strncmp(mt_words(&pr)->advice, "an event loop on ", 17), 0, "%s",
+		     mt_words(&pr)->advice);
+
+	mt_profile(&p);
+	mt_thread(&p, 1, &main_thread);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	cr_expect_eq(model_predict(&in, &none), -ENODATA);
+	cr_expect_eq(none.advice, WS_ADVICE_NO_WORKERS);
+	cr_expect_eq(none.latency, WS_LATENCY_NONE);
+	for (int i = 0; i < WS_MODEL_CONDITIONS; i++)
+		cr_expect_str_eq(mt_words(&none)->evidence[i], "no worker threads");
+	cr_expect_str_eq(mt_words(&none)->latency, "no prediction");
+
+	memset(&none, 0, sizeof(none));
+	cr_expect_str_eq(mt_words(&none)->advice, "", "no prediction: no words");
 	profile_free(&p);
 }

@@ -8,6 +8,7 @@
 #include "util/json.h"
 #include "lib/json_lite.h"
 #include "collect/overhead.h"
+#include "report/report.h"
 
 static void add_prog(struct ws_overhead_snapshot *s, const char *name, __u64 cnt, __u64 ns)
 {
@@ -43,7 +44,7 @@ static char *capture_text(const struct ws_overhead *o)
 	FILE *f = open_memstream(&buf, &len);
 
 	cr_assert_not_null(f);
-	overhead_report_text(f, o);
+	report_overhead_text(f, o);
 	fclose(f);
 	return buf;
 }
@@ -59,7 +60,7 @@ static struct jl_value *capture_json(const struct ws_overhead *o)
 	cr_assert_not_null(f);
 	json_init(&w, f, 0);
 	json_obj_begin(&w);
-	overhead_report_json(&w, o);
+	report_overhead_json(&w, o);
 	json_obj_end(&w);
 	cr_assert_not(w.error);
 	fclose(f);

@@ -2,20 +2,18 @@
 /*
  * The profiler's own cost over the window: BPF run time per event per program (from the
  * kernel's BPF run-time stats) and the user-space CPU time and memory of waitscope itself.
- * Pure: the collector fills two snapshots, everything else here is arithmetic and printing.
+ * Pure: the collector fills two snapshots, everything else here is arithmetic; user/report/
+ * prints the result.
  */
 #ifndef WS_OVERHEAD_H
 #define WS_OVERHEAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <linux/types.h>
 
 #define WS_OVERHEAD_MAX_PROGS 24
 #define WS_OVERHEAD_NAME_LEN 32
-
-struct json_writer;
 
 /* Cumulative counters of one BPF program, as bpf_prog_info gives them. */
 struct ws_prog_stat {
@@ -66,10 +64,5 @@ void overhead_compute(struct ws_overhead *o, const struct ws_overhead_snapshot *
 double overhead_ns_per_event(__u64 run_ns, __u64 events);
 /* The profiler's CPU time as a share of one core over the window; NaN for an empty window. */
 double overhead_cpu_share(const struct ws_overhead *o);
-
-/* One line: "overhead: N events, sched_switch 95 ns/event, ..., waitscope CPU 0.4% ..." */
-void overhead_report_text(FILE *f, const struct ws_overhead *o);
-/* The "overhead" key and its object (docs/json.md); null when o is NULL. */
-void overhead_report_json(struct json_writer *w, const struct ws_overhead *o);
 
 #endif /* WS_OVERHEAD_H */

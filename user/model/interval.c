@@ -2,7 +2,6 @@
 #include <math.h>
 #include <string.h>
 #include "model/interval.h"
-#include "util/json.h"
 
 void snapshot_add_record(struct ws_snapshot *s, const struct ws_thread_record *r,
 			 __u64 window_start_ns)
@@ -113,45 +112,4 @@ void interval_compute(const struct ws_snapshot *prev, const struct ws_snapshot *
 	}
 	out->top_cause_share = out->top_cause >= 0 ? ws_ratio(best, d.blocked_ns) : NAN;
 	out->cls = interval_class(&d);
-}
-
-static double pct(double share)
-{
-	return isfinite(share) ? share * 100.0 : 0.0;
-}
-
-void interval_print_text(FILE *f, const struct ws_interval *iv)
-{
-	fprintf(f,
-		"%7.1fs  threads %3llu  cpu %5.1f%%  runq %5.1f%%  blocked %5.1f%%  "
-		"busy-cpu %5.1f%%  sw/s %7.0f  wait %s",
-		iv->t_s, (unsigned long long)iv->threads, pct(iv->on_cpu_share),
-		pct(iv->runq_share), pct(iv->blocked_share), pct(iv->busy_on_cpu_share),
-		isfinite(iv->switches_per_s) ? iv->switches_per_s : 0.0,
-		iv->top_cause >= 0 ? ws_cause_name(iv->top_cause) : "-");
-	if (iv->top_cause >= 0)
-		fprintf(f, " %.0f%%", pct(iv->top_cause_share));
-	fprintf(f, "  %s\n", iv->cls ? iv->cls : "-");
-}
-
-void interval_print_json(FILE *f, const struct ws_interval *iv)
-{
-	struct json_writer w;
-
-	json_init(&w, f, 0);
-	json_obj_begin(&w);
-	json_kv_str(&w, "type", "interval");
-	json_kv_double(&w, "t_s", iv->t_s, 3);
-	json_kv_double(&w, "interval_s", iv->interval_s, 3);
-	json_kv_u64(&w, "threads", iv->threads);
-	json_kv_double(&w, "on_cpu_share", iv->on_cpu_share, 4);
-	json_kv_double(&w, "runq_share", iv->runq_share, 4);
-	json_kv_double(&w, "blocked_share", iv->blocked_share, 4);
-	json_kv_double(&w, "busy_on_cpu_share", iv->busy_on_cpu_share, 4);
-	json_kv_double(&w, "switches_per_s", iv->switches_per_s, 1);
-	json_kv_str(&w, "top_wait", iv->top_cause >= 0 ? ws_cause_name(iv->top_cause) : NULL);
-	json_kv_double(&w, "top_wait_share", iv->top_cause_share, 4);
-	json_kv_str(&w, "class", iv->cls);
-	json_obj_end(&w);
-	fputc('\n', f);
 }

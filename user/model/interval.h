@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * -i SECONDS: interval figures as deltas between two cumulative snapshots of the targets'
- * accounting. Pure: snapshots are filled from kernel records by the collector, and the math and
- * the line writers here work on plain structs.
+ * accounting. Pure: snapshots are filled from kernel records by the collector, and the math here
+ * works on plain structs; user/report/ writes the lines.
  */
 #ifndef WS_INTERVAL_H
 #define WS_INTERVAL_H
@@ -54,9 +54,5 @@ __u64 interval_busy_ns(const struct ws_times *d);
  * NULL when nothing was accounted.
  */
 const char *interval_class(const struct ws_times *d);
-
-void interval_print_text(FILE *f, const struct ws_interval *iv);
-/* One JSON object on one line (JSON Lines), keys in docs/json.md. */
-void interval_print_json(FILE *f, const struct ws_interval *iv);
 
 #endif /* WS_INTERVAL_H */

@@ -411,62 +411,41 @@ static void set_condition(struct ws_condition *c, const char *name, bool met)
 {
 	c->name = name;
 	c->met = met;
-	c->evidence[0] = '\0';
 }
 
+/* The three conditions, and the figures their evidence quotes. */
 static void conditions(const struct ws_model_input *in, const struct model_state *st,
 		       struct ws_prediction *pr)
 {
 	const struct ws_load *ld = &in->load;
 	struct ws_condition *c = pr->conditions;
 	double io = pr->busy_io + pr->busy_client;
-	double room = cpu_ratio(st, WS_MODEL_OH);
-	char quota[40] = "";
 
-	if (in->m.cpu_quota > 0)
-		snprintf(quota, sizeof(quota), ", cgroup quota %.2f CPUs", in->m.cpu_quota);
+	pr->in_service = st->n_busy;
+	pr->queued = st->queued;
+	pr->accept_queue_avg = ld->accept_queue_avg;
+	pr->accept_queue_max = max2(ld->accept_queue_max, 0);
+	pr->cpus_used = st->u_cpu;
+	pr->cpus_free = st->avail;
+	pr->cpus = in->m.cpus;
+	pr->cpu_quota = in->m.cpu_quota;
+	pr->busy_measured = in->m.busy_cpus >= 0;
+	pr->cpu_room = cpu_ratio(st, WS_MODEL_OH);
+
+	if (st->queued >= 0)
+		pr->load_basis = WS_LOAD_DISPATCHED;
+	else if (st->s.dispatchers)
+		pr->load_basis = WS_LOAD_HIDDEN_QUEUE;
+	else if (ld->accept_queue_avg >= 0)
+		pr->load_basis = WS_LOAD_ACCEPT_QUEUE;
+	else
+		pr->load_basis = WS_LOAD_NOT_SAMPLED;
 
 	set_condition(&c[0], "high load",
 		      st->queued >= 0 ? st->queued >= QUEUED_MIN || ld->accept_queue_avg > 0
 				      : pr->idle_share < HIGH_LOAD_IDLE || ld->accept_queue_avg > 0);
-	if (st->queued >= 0)
-		snprintf(c[0].evidence, sizeof(c[0].evidence),
-			 "%d dispatcher thread(s) hand connections to the pool: %.1f connections "
-			 "held on average, %.1f in service, %.1f waiting",
-			 st->s.dispatchers, ld->connections_avg, st->n_busy, st->queued);
-	else if (st->s.dispatchers)
-		snprintf(c[0].evidence, sizeof(c[0].evidence),
-			 "workers wait for new work %.1f%% of the time; a dispatcher thread queues "
-			 "work inside the process: queue not visible",
-			 pr->idle_share * 100);
-	else if (ld->accept_queue_avg >= 0)
-		snprintf(c[0].evidence, sizeof(c[0].evidence),
-			 "workers wait for new work %.1f%% of the time; accept queue avg %.1f, max "
-			 "%.0f",
-			 pr->idle_share * 100, ld->accept_queue_avg, max2(ld->accept_queue_max, 0));
-	else
-		snprintf(c[0].evidence, sizeof(c[0].evidence),
-			 "workers wait for new work %.1f%% of the time; accept queue not sampled",
-			 pr->idle_share * 100);
-
-	if (ld->listen_overflows > 0) {
-		size_t len = strlen(c[0].evidence);
-
-		snprintf(c[0].evidence + len, sizeof(c[0].evidence) - len,
-			 "; %.0f listen overflows (machine-wide)", ld->listen_overflows);
-	}
-
 	set_condition(&c[1], "I/O-bound", io >= IO_BOUND_IO);
-	snprintf(c[1].evidence, sizeof(c[1].evidence),
-		 "per busy worker-second: net+disk %.0f%%, client %.0f%%, cpu %.0f%%, lock %.0f%%",
-		 pr->busy_io * 100, pr->busy_client * 100, pr->busy_cpu * 100, pr->busy_lock * 100);
-
-	set_condition(&c[2], "CPU headroom", room >= HEADROOM_RATIO);
-	snprintf(c[2].evidence, sizeof(c[2].evidence),
-		 "workers use %.2f of %.2f CPUs free for them (%d online%s, %s busy "
-		 "elsewhere): room for x%.2f",
-		 st->u_cpu, st->avail, in->m.cpus, quota,
-		 in->m.busy_cpus >= 0 ? "measured" : "none assumed", room);
+	set_condition(&c[2], "CPU headroom", pr->cpu_room >= HEADROOM_RATIO);
 }
 
 static void ratios(const struct model_state *st, struct ws_prediction *pr)
@@ -531,83 +510,31 @@ static void recommend(const struct ws_model_input *in, struct ws_prediction *pr)
 		(__u64)(pr->recommended_workers - pr->workers) * in->worker_rss_bytes;
 }
 
-/* ", or N sync workers (+K, ~M MiB more RSS)": the sync way to the same throughput. */
-static void sync_alternative(char *buf, size_t size, const struct ws_prediction *pr)
+static enum ws_advice advise(const struct ws_prediction *pr)
 {
-	if (pr->recommended_workers <= pr->workers) {
-		buf[0] = '\0';
-		return;
-	}
-	if (pr->recommended_extra_rss)
-		snprintf(buf, size, "; or %d sync workers (+%d, ~%.0f MiB RSS) for the same",
-			 pr->recommended_workers, pr->recommended_workers - pr->workers,
-			 (double)pr->recommended_extra_rss / (1 << 20));
-	else
-		snprintf(buf, size, "; or %d sync workers (+%d, RSS unknown) for the same",
-			 pr->recommended_workers, pr->recommended_workers - pr->workers);
-}
-
-static void advise(const struct model_state *st, struct ws_prediction *pr)
-{
-	char alt[96];
-	size_t n = sizeof(pr->advice);
-
-	sync_alternative(alt, sizeof(alt), pr);
 	switch (pr->cls) {
 	case CLASS_UNDERLOADED:
-		snprintf(pr->advice, n,
-			 "workers wait for new work %.0f%% of the time: the offered load, not the "
-			 "server, limits throughput; neither async nor more workers will raise it",
-			 pr->idle_share * 100);
-		break;
+		return WS_ADVICE_UNDERLOADED;
 	case CLASS_CPU_STARVED:
-		snprintf(pr->advice, n,
-			 "workers wait %.0f%% of busy time for a CPU: add cores or cut CPU use "
-			 "elsewhere; more concurrency (async or more workers) makes it worse",
-			 pr->busy_runq * 100);
-		break;
+		return WS_ADVICE_CPU_STARVED;
 	case CLASS_CPU_BOUND:
-		if (pr->recommended_workers > pr->workers)
-			snprintf(pr->advice, n,
-				 "requests are %.0f%% CPU: async removes no wait and adds "
-				 "overhead; its x%.2f comes from idle cores%s",
-				 pr->busy_cpu * 100, pr->throughput_ratio, alt);
-		else
-			snprintf(pr->advice, n,
-				 "requests are %.0f%% CPU: throughput is bound by the CPUs; async "
-				 "removes no wait and adds overhead",
-				 pr->busy_cpu * 100);
-		break;
+		return pr->recommended_workers > pr->workers ? WS_ADVICE_IDLE_CORES
+							     : WS_ADVICE_CPU_BOUND;
 	case CLASS_LOCK_BOUND:
-		snprintf(pr->advice, n,
-			 "workers wait on locks %.0f%% of busy time: async does not remove lock "
-			 "contention (and a futex wait stalls a whole loop); shorten or split the "
-			 "lock",
-			 pr->busy_lock * 100);
-		break;
+		return WS_ADVICE_LOCK_BOUND;
 	case CLASS_ALREADY_ASYNC:
-		snprintf(pr->advice, n,
-			 "%d workers wait for new work in poll/epoll, never block on sockets or "
-			 "disk, and run %.0f%% of busy time: already an event loop",
-			 pr->workers, pr->busy_cpu * 100);
-		break;
+		return WS_ADVICE_ALREADY_ASYNC;
 	case CLASS_IO_BOUND:
 	case CLASS_MIXED:
-		if (!strcmp(pr->async_helps, "no"))
-			snprintf(pr->advice, n,
-				 "an event loop would reach x%.2f of today's throughput: %s",
-				 pr->throughput_ratio,
-				 !pr->conditions[0].met	  ? "the offered load is already served"
-				 : !pr->conditions[2].met ? "too little spare CPU"
-							  : "the offered load above today's is not "
-							    "known (no accept queue)");
-		else
-			snprintf(pr->advice, n,
-				 "an event loop on %.1f CPUs would reach x%.2f (x%.2f..x%.2f)%s",
-				 st->avail, pr->throughput_ratio, pr->ratio_low, pr->ratio_high,
-				 alt);
 		break;
 	}
+	if (strcmp(pr->async_helps, "no"))
+		return WS_ADVICE_ASYNC;
+	if (!pr->conditions[0].met)
+		return WS_ADVICE_LOAD_SERVED;
+	if (!pr->conditions[2].met)
+		return WS_ADVICE_NO_SPARE_CPU;
+	return WS_ADVICE_LOAD_UNKNOWN;
 }
 
 static void set_dirs(struct ws_prediction *pr, const char *p50, const char *p99)
@@ -635,71 +562,45 @@ static const char *dir_of(double factor)
 static void latency(const struct ws_model_input *in, const struct model_state *st,
 		    struct ws_prediction *pr)
 {
-	char queue[48] = "", req[48] = "";
-	size_t n = sizeof(pr->latency_note);
 	double q = in->load.accept_queue_avg;
 	bool cpu_saturated = cpu_ratio(st, WS_MODEL_OH) < st->load_cap;
 	bool tail_risk;
-	const char *d50, *d99;
+	const char *d50;
 
-	if (q > 0 && st->rate > 0)
-		snprintf(queue, sizeof(queue), " (~%.1f ms in the accept queue)",
-			 q / st->rate * 1e3);
-	if (st->t_busy_ms >= 0)
-		snprintf(req, sizeof(req), " (~%.1f ms busy per connection)", st->t_busy_ms);
+	pr->accept_wait_ms = q > 0 && st->rate > 0 ? q / st->rate * 1e3 : -1;
+	pr->busy_ms_per_conn = st->t_busy_ms;
 
 	if (pr->cls == CLASS_ALREADY_ASYNC) {
-		snprintf(pr->latency_note, n,
-			 "no change predicted: the server already multiplexes connections");
+		pr->latency = WS_LATENCY_MULTIPLEXED;
 		set_dirs(pr, "unchanged", "unchanged");
 		return;
 	}
 	if (!pr->conditions[0].met || pr->cls == CLASS_UNDERLOADED) {
-		snprintf(pr->latency_note, n,
-			 "p50 and p99 about unchanged: requests do not queue for a worker; each "
-			 "takes its service time%s either way",
-			 req);
+		pr->latency = WS_LATENCY_NO_QUEUE;
 		set_dirs(pr, "unchanged", "unchanged");
 		return;
 	}
 	d50 = dir_of(1 / pr->throughput_ratio);
 	tail_risk = pr->cls == CLASS_LOCK_BOUND || pr->cls == CLASS_CPU_STARVED ||
 		    pr->cls == CLASS_CPU_BOUND || (cpu_saturated && pr->busy_cpu >= TAIL_CPU_SHARE);
-	d99 = tail_risk ? "up" : d50;
-	set_dirs(pr, d50, d99);
-	if (tail_risk)
-		snprintf(pr->latency_note, n,
-			 "p50 %s, p99 up: clients / throughput sets the mean (x%.2f)%s, but %s, so "
-			 "one slow request delays the others on its loop: the tail is at risk",
-			 d50, 1 / pr->throughput_ratio, queue,
-			 pr->cls == CLASS_LOCK_BOUND ? "a lock still serializes requests"
-						     : "CPU-heavy requests share saturated CPUs");
-	else
-		snprintf(pr->latency_note, n,
-			 "p50 %s, p99 %s: clients / throughput sets the mean (x%.2f)%s; sync at "
-			 "saturation has p50~p99 from queueing, async leaves the I/O time%s",
-			 d50, d99, 1 / pr->throughput_ratio, queue, req);
+	pr->latency = tail_risk ? WS_LATENCY_TAIL_RISK : WS_LATENCY_QUEUEING;
+	set_dirs(pr, d50, tail_risk ? "up" : d50);
 }
 
 static void no_workers(struct ws_prediction *pr)
 {
+	static const char *const names[] = {"high load", "I/O-bound", "CPU headroom"};
 	int i;
 
 	pr->cls = CLASS_MIXED;
 	pr->class_name = model_class_name(pr->cls);
 	pr->async_helps = "no";
 	pr->throughput_ratio = pr->ratio_low = pr->ratio_high = 1;
-	for (i = 0; i < WS_MODEL_CONDITIONS; i++) {
-		static const char *const names[] = {"high load", "I/O-bound", "CPU headroom"};
-
+	for (i = 0; i < WS_MODEL_CONDITIONS; i++)
 		set_condition(&pr->conditions[i], names[i], false);
-		snprintf(pr->conditions[i].evidence, sizeof(pr->conditions[i].evidence),
-			 "no worker threads");
-	}
-	snprintf(pr->advice, sizeof(pr->advice),
-		 "no worker threads found: no thread waited for work, clients, network or disk, "
-		 "or ran more than 1%% of the window");
-	snprintf(pr->latency_note, sizeof(pr->latency_note), "no prediction");
+	pr->load_basis = WS_LOAD_NONE;
+	pr->advice = WS_ADVICE_NO_WORKERS;
+	pr->latency = WS_LATENCY_NONE;
 	set_dirs(pr, NULL, NULL);
 }
 
@@ -744,96 +645,7 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	ratios(&st, out);
 	out->async_helps = verdict(out);
 	recommend(in, out);
-	advise(&st, out);
+	out->advice = advise(out);
 	latency(in, &st, out);
 	return 0;
-}
-
-static const char *headline(const char *helps)
-{
-	if (!strcmp(helps, "yes"))
-		return "async would raise throughput";
-	if (!strcmp(helps, "marginal"))
-		return "async might raise throughput a little";
-	return "async would not raise throughput";
-}
-
-void model_report_text(FILE *f, const struct ws_prediction *pr)
-{
-	int i;
-
-	fprintf(f, "async model: %s: %s, x%.2f (x%.2f..x%.2f) [%s, %d workers]\n", pr->async_helps,
-		headline(pr->async_helps), pr->throughput_ratio, pr->ratio_low, pr->ratio_high,
-		pr->class_name, pr->workers);
-	fprintf(f,
-		"  per busy worker-second: cpu %.1f%%, runq %.1f%%, io %.1f%%, lock %.1f%%, "
-		"sleep %.1f%%, client %.1f%%; idle %.1f%% of worker time\n",
-		pr->busy_cpu * 100, pr->busy_runq * 100, pr->busy_io * 100, pr->busy_lock * 100,
-		pr->busy_sleep * 100, pr->busy_client * 100, pr->idle_share * 100);
-	for (i = 0; i < WS_MODEL_CONDITIONS; i++)
-		fprintf(f, "  [%s] %s: %s\n", pr->conditions[i].met ? "met" : "not met",
-			pr->conditions[i].name, pr->conditions[i].evidence);
-	fprintf(f, "  advice: %s\n", pr->advice);
-	fprintf(f, "  latency: %s\n", pr->latency_note);
-	if (pr->conn_cpu_share > 0.005)
-		fprintf(f, "  conservative: %.0f%% of the workers' CPU went to connection set-up and "
-			"teardown, which an async server keeping connections alive would save; the "
-			"ratio does not count it (up to x%.2f more)\n", pr->conn_cpu_share * 100,
-			1.0 / (1.0 - min2(pr->conn_cpu_share, 0.9)));
-}
-
-void model_report_json(struct json_writer *w, const struct ws_prediction *pr)
-{
-	int i;
-
-	json_key(w, "classification");
-	json_obj_begin(w);
-	json_kv_str(w, "class", pr->class_name);
-	json_key(w, "shares");
-	json_obj_begin(w);
-	json_kv_double(w, "cpu", pr->busy_cpu, 4);
-	json_kv_double(w, "runq", pr->busy_runq, 4);
-	json_kv_double(w, "io", pr->busy_io, 4);
-	json_kv_double(w, "lock", pr->busy_lock, 4);
-	json_kv_double(w, "sleep", pr->busy_sleep, 4);
-	json_kv_double(w, "client", pr->busy_client, 4);
-	json_kv_double(w, "idle", pr->idle_share, 4);
-	json_obj_end(w);
-	json_obj_end(w);
-
-	json_key(w, "prediction");
-	json_obj_begin(w);
-	json_kv_str(w, "async_helps", pr->async_helps);
-	json_kv_double(w, "throughput_ratio", pr->throughput_ratio, 3);
-	json_kv_double(w, "ratio_low", pr->ratio_low, 3);
-	json_kv_double(w, "ratio_high", pr->ratio_high, 3);
-	json_key(w, "conditions");
-	json_arr_begin(w);
-	for (i = 0; i < WS_MODEL_CONDITIONS; i++) {
-		json_obj_begin(w);
-		json_kv_str(w, "name", pr->conditions[i].name);
-		json_kv_bool(w, "met", pr->conditions[i].met);
-		json_kv_str(w, "evidence", pr->conditions[i].evidence);
-		json_obj_end(w);
-	}
-	json_arr_end(w);
-	json_kv_i64(w, "workers", pr->workers);
-	json_kv_i64(w, "dispatchers", pr->dispatchers);
-	json_kv_i64(w, "supervisors", pr->supervisors);
-	if (pr->connections_held >= 0)
-		json_kv_double(w, "connections_held", pr->connections_held, 1);
-	else
-		json_kv_null(w, "connections_held");
-	if (pr->listen_overflows >= 0)
-		json_kv_double(w, "listen_overflows", pr->listen_overflows, 0);
-	else
-		json_kv_null(w, "listen_overflows");
-	json_kv_i64(w, "recommended_workers", pr->recommended_workers);
-	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
-	json_kv_str(w, "advice", pr->advice);
-	json_kv_str(w, "latency_note", pr->latency_note);
-	json_kv_str(w, "latency_p50", pr->latency_p50);
-	json_kv_str(w, "latency_p99", pr->latency_p99);
-	json_kv_double(w, "connection_cpu_share", pr->conn_cpu_share, 4);
-	json_obj_end(w);
 }

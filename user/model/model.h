@@ -9,9 +9,7 @@
 #define WS_MODEL_H
 
 #include <stdbool.h>
-#include <stdio.h>
 #include "model/profile.h"
-#include "util/json.h"
 
 struct ws_machine {
 	int cpus;	  /* online CPUs usable by the target */
@@ -58,7 +56,40 @@ enum ws_class {
 struct ws_condition {
 	const char *name; /* "high load", "I/O-bound", "CPU headroom" */
 	bool met;
-	char evidence[160];
+};
+
+/* What the high-load condition rests on (its evidence, worded in user/report/verdict.c). */
+enum ws_load_basis {
+	WS_LOAD_NONE,	      /* no worker threads */
+	WS_LOAD_DISPATCHED,   /* a dispatched pool: the connections it holds */
+	WS_LOAD_HIDDEN_QUEUE, /* a dispatcher queues work inside the process, unseen */
+	WS_LOAD_ACCEPT_QUEUE, /* the listeners' accept queue samples */
+	WS_LOAD_NOT_SAMPLED,  /* the workers' idle share alone */
+};
+
+/* What the verdict advises; user/report/verdict.c words it from the prediction's numbers. */
+enum ws_advice {
+	WS_ADVICE_NONE,		  /* no prediction (bad input) */
+	WS_ADVICE_NO_WORKERS,	  /* no worker threads found */
+	WS_ADVICE_UNDERLOADED,	  /* the offered load limits throughput: neither async nor more */
+	WS_ADVICE_CPU_STARVED,	  /* add cores or cut CPU use elsewhere */
+	WS_ADVICE_CPU_BOUND,	  /* bound by the CPUs: async adds overhead */
+	WS_ADVICE_IDLE_CORES,	  /* CPU-bound, idle cores give the ratio: so would more workers */
+	WS_ADVICE_LOCK_BOUND,	  /* shorten or split the lock */
+	WS_ADVICE_ALREADY_ASYNC,  /* already an event loop */
+	WS_ADVICE_ASYNC,	  /* an event loop on cpus_free reaches the ratio range */
+	WS_ADVICE_LOAD_SERVED,	  /* async no: the offered load is already served */
+	WS_ADVICE_NO_SPARE_CPU,	  /* async no: too little spare CPU */
+	WS_ADVICE_LOAD_UNKNOWN,	  /* async no: the load above today's is not known */
+};
+
+/* Why the latency moves as latency_p50 / latency_p99 say. */
+enum ws_latency {
+	WS_LATENCY_NONE,	/* no prediction */
+	WS_LATENCY_MULTIPLEXED, /* already async: no change */
+	WS_LATENCY_NO_QUEUE,	/* requests do not queue for a worker: unchanged */
+	WS_LATENCY_QUEUEING,	/* requests queue: the mean moves as 1 / ratio */
+	WS_LATENCY_TAIL_RISK,	/* as queueing, but a lock or CPU-heavy requests put p99 at risk */
 };
 
 struct ws_prediction {
@@ -77,8 +108,23 @@ struct ws_prediction {
 	double busy_cpu, busy_runq, busy_io, busy_lock, busy_sleep, busy_client;
 	double idle_share; /* workers' share of time waiting for new work */
 	struct ws_condition conditions[WS_MODEL_CONDITIONS];
-	char advice[256];
-	char latency_note[256];
+	/* The high-load evidence: its basis and figures. */
+	enum ws_load_basis load_basis;
+	double in_service;	 /* workers busy on average */
+	double queued;		 /* dispatched pools: connections held beyond those in service */
+	double accept_queue_avg; /* <0 not sampled */
+	double accept_queue_max; /* 0 when not sampled */
+	/* The CPU-headroom evidence. */
+	double cpus_used;    /* CPUs the workers use now */
+	double cpus_free;    /* CPUs an event loop could use */
+	int cpus;	     /* online CPUs */
+	double cpu_quota;    /* cgroup quota in CPUs, <=0 none */
+	bool busy_measured;  /* CPUs busy elsewhere measured, not assumed none */
+	double cpu_room;     /* throughput the free CPUs allow, relative to now */
+	enum ws_advice advice;
+	enum ws_latency latency;
+	double accept_wait_ms;	 /* time in the accept queue, <0 unknown */
+	double busy_ms_per_conn; /* busy worker time per connection, <0 unknown */
 	/* Predicted direction of the median and tail latency: "down" | "up" | "unchanged". */
 	const char *latency_p50, *latency_p99;
 	/* CPU the workers spent in connection set-up/teardown syscalls, share of their CPU: an
@@ -95,19 +141,10 @@ struct ws_prediction {
  * Fill out from in. Returns 0; -EINVAL when in, in->p or out is NULL or in->m.cpus < 1 (out, if
  * given, is then zeroed: class_name NULL);
  * -ENODATA when the profile has no worker threads (out then holds class "mixed", verdict "no",
- * ratio 1 and an advice saying why).
+ * ratio 1 and advice WS_ADVICE_NO_WORKERS).
  */
 int model_predict(const struct ws_model_input *in, struct ws_prediction *out);
 
 const char *model_class_name(enum ws_class cls);
-
-/* Headline first, then the conditions with their evidence, then advice and latency note. */
-void model_report_text(FILE *f, const struct ws_prediction *pr);
-
-/*
- * Write "classification" {class, shares{...}} and "prediction" {...} into the object the
- * writer has open.
- */
-void model_report_json(struct json_writer *w, const struct ws_prediction *pr);
 
 #endif /* WS_MODEL_H */

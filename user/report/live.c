@@ -3,12 +3,12 @@
 #include <unistd.h>
 #include "report/live.h"
 
-void live_init(struct live *l, double interval_s, bool json, double duration_s,
-	       __u64 window_start_ns, FILE *out, FILE *err)
+void live_init(struct live *l, double interval_s, const struct ws_output_ops *ops,
+	       double duration_s, __u64 window_start_ns, FILE *out, FILE *err)
 {
 	memset(l, 0, sizeof(*l));
 	l->interval_s = interval_s;
-	l->json = json;
+	l->ops = ops;
 	l->out = out;
 	l->err = err;
 	l->progress = interval_s <= 0 && isatty(fileno(err));
@@ -23,10 +23,7 @@ void live_interval(struct live *l, const struct ws_snapshot *cur)
 	struct ws_interval iv;
 
 	interval_compute(&l->prev, cur, l->window_start_ns, &iv);
-	if (l->json)
-		interval_print_json(l->out, &iv);
-	else
-		interval_print_text(l->out, &iv);
+	l->ops->interval(l->out, &iv);
 	fflush(l->out);
 	l->prev = *cur;
 }

@@ -9,10 +9,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "model/interval.h"
+#include "report/report.h"
 
 struct live {
 	double interval_s;    /* -i; 0 = no interval lines */
-	bool json;            /* interval lines as JSON Lines */
+	const struct ws_output_ops *ops; /* writes the interval lines */
 	bool progress;        /* \r progress line on err (a terminal, no -i) */
 	FILE *out, *err;
 	__u64 window_start_ns;
@@ -23,8 +24,8 @@ struct live {
 };
 
 /* Set up for a window that began at window_start_ns. */
-void live_init(struct live *l, double interval_s, bool json, double duration_s,
-	       __u64 window_start_ns, FILE *out, FILE *err);
+void live_init(struct live *l, double interval_s, const struct ws_output_ops *ops,
+	       double duration_s, __u64 window_start_ns, FILE *out, FILE *err);
 /* With l->progress: the progress line at time now, after events target events. */
 void live_progress(struct live *l, __u64 now, __u64 events);
 /* Is an interval line due at now? (Then the next one is scheduled.) */

@@ -5,18 +5,10 @@
 #include <string.h>
 #include "model/hist.h"
 #include "model/model.h"
+#include "report/names.h"
 #include "report/prom.h"
 
 #define NS_PER_S 1000000000ull
-
-static const char *const drop_names[WS_DROP_KINDS] = {
-	[WS_DROP_STORAGE] = "storage",         [WS_DROP_EXIT_RECORD] = "exit_record",
-	[WS_DROP_EXIT_TOTALS] = "exit_totals", [WS_DROP_TARGET_FULL] = "target_full",
-	[WS_DROP_PEERS] = "peers",             [WS_DROP_SYSCALLS] = "syscalls",
-	[WS_DROP_STACKS] = "stacks",           [WS_DROP_OFFCPU] = "offcpu",
-	[WS_DROP_FUTEXES] = "futexes",         [WS_DROP_ONCPU] = "oncpu",
-	[WS_DROP_UNTRACKED_EXIT] = "untracked_exit",
-};
 
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -251,7 +243,7 @@ static void drops(FILE *f, const struct ws_profile *p)
 	family(f, "waitscope_drops", "gauge",
 	       "Things the kernel side could not record, by kind (docs/json.md, drops).");
 	for (i = 0; i < WS_DROP_KINDS; i++)
-		fprintf(f, "waitscope_drops{kind=\"%s\"} %llu\n", drop_names[i],
+		fprintf(f, "waitscope_drops{kind=\"%s\"} %llu\n", drop_key(i),
 			(unsigned long long)p->counters.drops[i]);
 	family(f, "waitscope_anomalies", "gauge",
 	       "Scheduler transitions that did not fit the thread state machine.");

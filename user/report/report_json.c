@@ -3,28 +3,18 @@
 #include <math.h>
 #include <stdlib.h>
 #include "model/hist.h"
-#include "util/json.h"
+#include "model/interval.h"
 #include "model/model.h"
 #include "collect/overhead.h"
+#include "report/names.h"
 #include "report/report.h"
+#include "report/verdict.h"
+#include "util/json.h"
 
 #define SCHEMA "waitscope/1"
 #define SHARE_DECIMALS 4  /* shares and ratios: fractions 0..1 */
 #define SECONDS_DECIMALS 3 /* seconds, and rates per second */
-
-static const char *const drop_keys[WS_DROP_KINDS] = {
-	[WS_DROP_STORAGE] = "storage",
-	[WS_DROP_EXIT_RECORD] = "exit_record",
-	[WS_DROP_EXIT_TOTALS] = "exit_totals",
-	[WS_DROP_TARGET_FULL] = "target_full",
-	[WS_DROP_PEERS] = "peers",
-	[WS_DROP_SYSCALLS] = "syscalls",
-	[WS_DROP_STACKS] = "stacks",
-	[WS_DROP_OFFCPU] = "offcpu",
-	[WS_DROP_FUTEXES] = "futexes",
-	[WS_DROP_ONCPU] = "oncpu",
-	[WS_DROP_UNTRACKED_EXIT] = "untracked_exit",
-};
+#define NS_DECIMALS 1      /* overhead: ns per event */
 
 /* The counters and times every thread, the totals and the unlisted threads have. */
 static void times_fields(struct json_writer *w, const struct ws_times *t)
@@ -267,7 +257,7 @@ static void drops(struct json_writer *w, const struct ws_profile *p)
 	json_key(w, "drops");
 	json_obj_begin(w);
 	for (i = 0; i < WS_DROP_KINDS; i++)
-		json_kv_u64(w, drop_keys[i], p->counters.drops[i]);
+		json_kv_u64(w, drop_key(i), p->counters.drops[i]);
 	json_kv_u64(w, "total", profile_drops_total(p));
 	json_obj_end(w);
 }
@@ -292,6 +282,132 @@ static void crosscheck(struct json_writer *w, const struct ws_profile *p)
 	json_kv_double(w, "runq_ratio", ws_ratio(c->bpf_runq_ns, c->kernel_run_delay_ns),
 		       SHARE_DECIMALS);
 	json_obj_end(w);
+}
+
+void report_verdict_json(struct json_writer *w, const struct ws_prediction *pr)
+{
+	struct verdict_prose vp;
+	int i;
+
+	verdict_prose(pr, &vp);
+	json_key(w, "classification");
+	json_obj_begin(w);
+	json_kv_str(w, "class", pr->class_name);
+	json_key(w, "shares");
+	json_obj_begin(w);
+	json_kv_double(w, "cpu", pr->busy_cpu, SHARE_DECIMALS);
+	json_kv_double(w, "runq", pr->busy_runq, SHARE_DECIMALS);
+	json_kv_double(w, "io", pr->busy_io, SHARE_DECIMALS);
+	json_kv_double(w, "lock", pr->busy_lock, SHARE_DECIMALS);
+	json_kv_double(w, "sleep", pr->busy_sleep, SHARE_DECIMALS);
+	json_kv_double(w, "client", pr->busy_client, SHARE_DECIMALS);
+	json_kv_double(w, "idle", pr->idle_share, SHARE_DECIMALS);
+	json_obj_end(w);
+	json_obj_end(w);
+
+	json_key(w, "prediction");
+	json_obj_begin(w);
+	json_kv_str(w, "async_helps", pr->async_helps);
+	json_kv_double(w, "throughput_ratio", pr->throughput_ratio, 3);
+	json_kv_double(w, "ratio_low", pr->ratio_low, 3);
+	json_kv_double(w, "ratio_high", pr->ratio_high, 3);
+	json_key(w, "conditions");
+	json_arr_begin(w);
+	for (i = 0; i < WS_MODEL_CONDITIONS; i++) {
+		json_obj_begin(w);
+		json_kv_str(w, "name", pr->conditions[i].name);
+		json_kv_bool(w, "met", pr->conditions[i].met);
+		json_kv_str(w, "evidence", vp.evidence[i]);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_kv_i64(w, "workers", pr->workers);
+	json_kv_i64(w, "dispatchers", pr->dispatchers);
+	json_kv_i64(w, "supervisors", pr->supervisors);
+	if (pr->connections_held >= 0)
+		json_kv_double(w, "connections_held", pr->connections_held, 1);
+	else
+		json_kv_null(w, "connections_held");
+	if (pr->listen_overflows >= 0)
+		json_kv_double(w, "listen_overflows", pr->listen_overflows, 0);
+	else
+		json_kv_null(w, "listen_overflows");
+	json_kv_i64(w, "recommended_workers", pr->recommended_workers);
+	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
+	json_kv_str(w, "advice", vp.advice);
+	json_kv_str(w, "latency_note", vp.latency);
+	json_kv_str(w, "latency_p50", pr->latency_p50);
+	json_kv_str(w, "latency_p99", pr->latency_p99);
+	json_kv_double(w, "connection_cpu_share", pr->conn_cpu_share, SHARE_DECIMALS);
+	json_obj_end(w);
+}
+
+static void kv_ns_per_event(struct json_writer *w, const char *key, __u64 run_ns, __u64 events,
+			    bool known)
+{
+	if (known)
+		json_kv_double(w, key, overhead_ns_per_event(run_ns, events), NS_DECIMALS);
+	else
+		json_kv_null(w, key);
+}
+
+void report_overhead_json(struct json_writer *w, const struct ws_overhead *o)
+{
+	size_t i;
+
+	json_key(w, "overhead");
+	if (!o) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	if (o->bpf_stats)
+		json_kv_u64(w, "events", o->events);
+	else
+		json_kv_null(w, "events");
+	kv_ns_per_event(w, "bpf_ns_per_event", o->run_ns, o->events, o->bpf_stats);
+	json_key(w, "programs");
+	json_arr_begin(w);
+	for (i = 0; i < o->n_progs; i++) {
+		const struct ws_prog_cost *c = &o->progs[i];
+
+		json_obj_begin(w);
+		json_kv_str(w, "name", c->name);
+		json_kv_u64(w, "events", c->events);
+		json_kv_u64(w, "run_ns", c->run_ns);
+		kv_ns_per_event(w, "ns_per_event", c->run_ns, c->events, true);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_kv_u64(w, "cpu_ns", o->cpu_ns);
+	json_kv_double(w, "cpu_share", overhead_cpu_share(o), SHARE_DECIMALS);
+	if (o->rss_bytes)
+		json_kv_u64(w, "rss_bytes", o->rss_bytes);
+	else
+		json_kv_null(w, "rss_bytes");
+	json_obj_end(w);
+}
+
+void report_interval_json(FILE *f, const struct ws_interval *iv)
+{
+	struct json_writer w;
+
+	json_init(&w, f, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "type", "interval");
+	json_kv_double(&w, "t_s", iv->t_s, SECONDS_DECIMALS);
+	json_kv_double(&w, "interval_s", iv->interval_s, SECONDS_DECIMALS);
+	json_kv_u64(&w, "threads", iv->threads);
+	json_kv_double(&w, "on_cpu_share", iv->on_cpu_share, SHARE_DECIMALS);
+	json_kv_double(&w, "runq_share", iv->runq_share, SHARE_DECIMALS);
+	json_kv_double(&w, "blocked_share", iv->blocked_share, SHARE_DECIMALS);
+	json_kv_double(&w, "busy_on_cpu_share", iv->busy_on_cpu_share, SHARE_DECIMALS);
+	json_kv_double(&w, "switches_per_s", iv->switches_per_s, 1);
+	json_kv_str(&w, "top_wait", iv->top_cause >= 0 ? ws_cause_name(iv->top_cause) : NULL);
+	json_kv_double(&w, "top_wait_share", iv->top_cause_share, SHARE_DECIMALS);
+	json_kv_str(&w, "class", iv->cls);
+	json_obj_end(&w);
+	fputc('\n', f);
 }
 
 void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *o)
@@ -326,11 +442,16 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	unlisted(&w, p);
 	causes(&w, p);
 	if (o && o->prediction)
-		model_report_json(&w, o->prediction);
+		report_verdict_json(&w, o->prediction);
 	drops(&w, p);
 	json_kv_u64(&w, "anomalies", p->counters.anomalies);
 	crosscheck(&w, p);
-	overhead_report_json(&w, o ? o->overhead : NULL);
+	report_overhead_json(&w, o ? o->overhead : NULL);
 	json_obj_end(&w);
 	fputc('\n', f);
 }
+
+const struct ws_output_ops ws_output_json = {
+	.report = report_json,
+	.interval = report_interval_json,
+};

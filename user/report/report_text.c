@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The human report: a compact summary, and with -T a per-thread table. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/fmt.h"
 #include "model/hist.h"
+#include "model/interval.h"
 #include "model/model.h"
 #include "collect/overhead.h"
+#include "report/names.h"
 #include "report/report.h"
+#include "report/verdict.h"
 
 #define MAX_HEADER_TARGETS 3
 #define MAX_TABLE_ROWS 50
@@ -166,19 +170,6 @@ static void incomplete(FILE *f, const struct ws_profile *p)
 
 static void drops(FILE *f, const struct ws_profile *p)
 {
-	static const char *const what[WS_DROP_KINDS] = {
-		[WS_DROP_STORAGE] = "events without per-thread state (transition lost)",
-		[WS_DROP_EXIT_RECORD] = "exit records (threads missing from the table)",
-		[WS_DROP_EXIT_TOTALS] = "exited-thread totals (totals incomplete)",
-		[WS_DROP_TARGET_FULL] = "children not followed (targets map full)",
-		[WS_DROP_PEERS] = "socket waits not listed by peer (peers map full)",
-		[WS_DROP_SYSCALLS] = "syscalls not listed (syscalls map full)",
-		[WS_DROP_STACKS] = "blocks without a stack",
-		[WS_DROP_OFFCPU] = "off-CPU stacks not recorded (map full)",
-		[WS_DROP_FUTEXES] = "lock waits not listed by address (map full)",
-		[WS_DROP_ONCPU] = "on-CPU samples not recorded (map full)",
-		[WS_DROP_UNTRACKED_EXIT] = "threads exited without state (time missing)",
-	};
 	const char *sep = "";
 	int i;
 
@@ -190,7 +181,7 @@ static void drops(FILE *f, const struct ws_profile *p)
 			if (!p->counters.drops[i])
 				continue;
 			fprintf(f, "%s%llu %s", sep, (unsigned long long)p->counters.drops[i],
-				what[i]);
+				drop_what(i));
 			sep = ", ";
 		}
 		fputc('\n', f);
@@ -350,11 +341,81 @@ static void causes(FILE *f, const struct ws_profile *p)
 	}
 }
 
+void report_verdict_text(FILE *f, const struct ws_prediction *pr)
+{
+	struct verdict_prose vp;
+	int i;
+
+	verdict_prose(pr, &vp);
+	fprintf(f, "async model: %s: %s, x%.2f (x%.2f..x%.2f) [%s, %d workers]\n", pr->async_helps,
+		verdict_headline(pr->async_helps), pr->throughput_ratio, pr->ratio_low,
+		pr->ratio_high, pr->class_name, pr->workers);
+	fprintf(f,
+		"  per busy worker-second: cpu %.1f%%, runq %.1f%%, io %.1f%%, lock %.1f%%, "
+		"sleep %.1f%%, client %.1f%%; idle %.1f%% of worker time\n",
+		pr->busy_cpu * 100, pr->busy_runq * 100, pr->busy_io * 100, pr->busy_lock * 100,
+		pr->busy_sleep * 100, pr->busy_client * 100, pr->idle_share * 100);
+	for (i = 0; i < WS_MODEL_CONDITIONS; i++)
+		fprintf(f, "  [%s] %s: %s\n", pr->conditions[i].met ? "met" : "not met",
+			pr->conditions[i].name, vp.evidence[i]);
+	fprintf(f, "  advice: %s\n", vp.advice);
+	fprintf(f, "  latency: %s\n", vp.latency);
+	if (pr->conn_cpu_share > 0.005)
+		fprintf(f, "  conservative: %.0f%% of the workers' CPU went to connection set-up and "
+			"teardown, which an async server keeping connections alive would save; the "
+			"ratio does not count it (up to x%.2f more)\n", pr->conn_cpu_share * 100,
+			1.0 / (1.0 - (pr->conn_cpu_share < 0.9 ? pr->conn_cpu_share : 0.9)));
+}
+
+void report_overhead_text(FILE *f, const struct ws_overhead *o)
+{
+	char pct[16];
+	size_t i;
+
+	fprintf(f, "overhead: ");
+	if (o->bpf_stats) {
+		fprintf(f, "%llu events", (unsigned long long)o->events);
+		if (o->events)
+			fprintf(f, ", %.0f ns/event", overhead_ns_per_event(o->run_ns, o->events));
+		for (i = 0; i < o->n_progs; i++)
+			if (o->progs[i].events)
+				fprintf(f, ", %s %.0f ns/event", o->progs[i].name,
+					overhead_ns_per_event(o->progs[i].run_ns,
+							      o->progs[i].events));
+	} else {
+		fprintf(f, "BPF run-time stats unavailable");
+	}
+	fprintf(f, "; waitscope CPU %s of one core", fmt_pct(pct, sizeof(pct),
+							    overhead_cpu_share(o)));
+	if (o->rss_bytes)
+		fprintf(f, ", RSS %.1f MiB", (double)o->rss_bytes / (1024.0 * 1024.0));
+	fputc('\n', f);
+}
+
+static double pct_of(double share)
+{
+	return isfinite(share) ? share * 100.0 : 0.0;
+}
+
+void report_interval_text(FILE *f, const struct ws_interval *iv)
+{
+	fprintf(f,
+		"%7.1fs  threads %3llu  cpu %5.1f%%  runq %5.1f%%  blocked %5.1f%%  "
+		"busy-cpu %5.1f%%  sw/s %7.0f  wait %s",
+		iv->t_s, (unsigned long long)iv->threads, pct_of(iv->on_cpu_share),
+		pct_of(iv->runq_share), pct_of(iv->blocked_share), pct_of(iv->busy_on_cpu_share),
+		isfinite(iv->switches_per_s) ? iv->switches_per_s : 0.0,
+		iv->top_cause >= 0 ? ws_cause_name(iv->top_cause) : "-");
+	if (iv->top_cause >= 0)
+		fprintf(f, " %.0f%%", pct_of(iv->top_cause_share));
+	fprintf(f, "  %s\n", iv->cls ? iv->cls : "-");
+}
+
 void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *o)
 {
 	header(f, p);
 	if (o && o->prediction)
-		model_report_text(f, o->prediction); /* the verdict first */
+		report_verdict_text(f, o->prediction); /* the verdict first */
 	times(f, p);
 	hist_line(f, "run-queue wait:", p->hists.slots[WS_HIST_RUNQ]);
 	hist_line(f, "blocked intervals:", p->hists.slots[WS_HIST_BLOCKED]);
@@ -367,5 +428,10 @@ void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *
 	if (o && o->per_thread)
 		thread_table(f, p);
 	if (o && o->overhead)
-		overhead_report_text(f, o->overhead);
+		report_overhead_text(f, o->overhead);
 }
+
+const struct ws_output_ops ws_output_text = {
+	.report = report_text,
+	.interval = report_interval_text,
+};
