@@ -54,15 +54,15 @@ enum ws_cause {
 /*
  * The counters every record kind shares: one thread's (ws_thread_acct), the threads of a process
  * that exited (ws_exited_totals), and the user side's sums (ws_times). Each side adds them with
- * one function, never field by field. All __u64, so they add as a whole.
+ * one function (bpf/acct.bpf.h, user/model/profile.c), never field by field.
  */
-#define WS_COUNTS_MEMBERS						\
-	__u64 on_cpu_ns;						\
-	__u64 runq_ns;							\
-	__u64 blocked_ns;						\
-	__u64 vol_switches;   /* switched out while blocking */		\
-	__u64 invol_switches; /* preempted while runnable */		\
-	__u64 wakeups;        /* blocked -> runnable transitions */	\
+#define WS_COUNTS_MEMBERS                                                                  \
+	__u64 on_cpu_ns;                                                                   \
+	__u64 runq_ns;                                                                     \
+	__u64 blocked_ns;                                                                  \
+	__u64 vol_switches;   /* switched out while blocking */                            \
+	__u64 invol_switches; /* preempted while runnable */                               \
+	__u64 wakeups;        /* blocked -> runnable transitions */                        \
 	__u64 handoffs;       /* futex waits ended by a dispatcher's handoff (counted idle) */ \
 	__u64 blocked_by_cause[WS_CAUSE_KINDS] /* splits blocked_ns (enum ws_cause) */
 
@@ -71,15 +71,15 @@ struct ws_counts {
 };
 
 /*
- * Embeds struct ws_counts as member `counts`, its fields still named directly (a->on_cpu_ns),
+ * Embeds struct ws_counts as member `counts` while its fields stay named directly (a->on_cpu_ns),
  * like the kernel's struct_group(): the add functions take &x->counts, readers keep their names.
  */
-#define WS_COUNTS_GROUP			\
-	union {				\
-		struct {		\
+#define WS_COUNTS_GROUP                    \
+	union {                            \
+		struct {                   \
 			WS_COUNTS_MEMBERS; \
-		};			\
-		struct ws_counts counts; \
+		};                         \
+		struct ws_counts counts;   \
 	}
 
 /* Per-thread accounting, kept in task storage (or a tid hash in raw_tp fallback mode). */
