@@ -51,19 +51,44 @@ enum ws_cause {
 #define WS_THREAD_SEEDED 0x2   /* state taken from the initial task walk */
 #define WS_THREAD_ANOMALY 0x4  /* saw a transition that did not fit the state machine */
 
+/*
+ * The counters every record kind shares: one thread's (ws_thread_acct), the threads of a process
+ * that exited (ws_exited_totals), and the user side's sums (ws_times). Each side adds them with
+ * one function (bpf/acct.bpf.h, user/model/profile.c), never field by field.
+ */
+#define WS_COUNTS_MEMBERS                                                                  \
+	__u64 on_cpu_ns;                                                                   \
+	__u64 runq_ns;                                                                     \
+	__u64 blocked_ns;                                                                  \
+	__u64 vol_switches;   /* switched out while blocking */                            \
+	__u64 invol_switches; /* preempted while runnable */                               \
+	__u64 wakeups;        /* blocked -> runnable transitions */                        \
+	__u64 handoffs;       /* futex waits ended by a dispatcher's handoff (counted idle) */ \
+	__u64 blocked_by_cause[WS_CAUSE_KINDS] /* splits blocked_ns (enum ws_cause) */
+
+struct ws_counts {
+	WS_COUNTS_MEMBERS;
+};
+
+/*
+ * Embeds struct ws_counts as member `counts` while its fields stay named directly (a->on_cpu_ns),
+ * like the kernel's struct_group(): the add functions take &x->counts, readers keep their names.
+ */
+#define WS_COUNTS_GROUP                    \
+	union {                            \
+		struct {                   \
+			WS_COUNTS_MEMBERS; \
+		};                         \
+		struct ws_counts counts;   \
+	}
+
 /* Per-thread accounting, kept in task storage (or a tid hash in raw_tp fallback mode). */
 struct ws_thread_acct {
 	__u64 ts;             /* time of the last state transition (CLOCK_MONOTONIC ns) */
 	__u64 first_ns;       /* when this thread's accounting began */
-	__u64 on_cpu_ns;
-	__u64 runq_ns;
-	__u64 blocked_ns;
-	__u64 vol_switches;   /* switched out while blocking */
-	__u64 invol_switches; /* preempted while runnable */
-	__u64 wakeups;        /* blocked -> runnable transitions */
+	WS_COUNTS_GROUP;
 	__u32 state;          /* enum ws_state */
 	__u32 flags;          /* WS_THREAD_* */
-	__u64 blocked_by_cause[WS_CAUSE_KINDS];
 	/* --syscalls only: the syscall in progress (0 = none) and when it began, for its latency */
 	__u64 sc_enter_ns;
 	__u32 sc_nr_plus1;
@@ -75,11 +100,9 @@ struct ws_thread_acct {
 	__u32 tgid;
 	__s32 block_ustack;   /* stack ids of the current block (--folded), -1 none */
 	__s32 block_kstack;
-	__u32 pad;
-	__u64 block_key;      /* futex address the thread blocked on, 0 none */
 	__u32 work_cause;     /* cause of its last wait that was not a futex: WS_CAUSE_IDLE or
 			       * _POLL when it last waited for new work (a dispatcher's handoff) */
-	__u32 handoffs;       /* futex waits ended by a dispatcher's handoff (counted as idle) */
+	__u64 block_key;      /* futex address the thread blocked on, 0 none */
 };
 
 /* One thread as reported to user space: by the task iterator (live) or at exit. */
@@ -103,15 +126,9 @@ struct ws_target {
 
 /* Totals of threads that exited, per tgid: complete even when exit records are dropped. */
 struct ws_exited_totals {
-	__u64 on_cpu_ns;
-	__u64 runq_ns;
-	__u64 blocked_ns;
-	__u64 vol_switches;
-	__u64 invol_switches;
-	__u64 wakeups;
+	WS_COUNTS_GROUP;
 	__u64 lifetime_ns; /* sum of each thread's time inside the window */
 	__u64 threads;
-	__u64 blocked_by_cause[WS_CAUSE_KINDS];
 };
 
 /* Per-syscall statistics of target threads (key: syscall number). */
@@ -209,12 +226,14 @@ struct ws_counters {
 #define WS_STATIC_ASSERT _Static_assert
 #endif
 /* Both sides must see identical layouts. */
+WS_STATIC_ASSERT(sizeof(struct ws_counts) == 8 * (7 + WS_CAUSE_KINDS), "ws_counts layout");
 WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 192, "ws_thread_acct layout");
 WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 240, "ws_thread_record layout");
 WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (4 + 2 * WS_HIST_SLOTS), "syscall layout");
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");
-WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == 128, "ws_exited_totals layout");
+WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == sizeof(struct ws_counts) + 16,
+		 "ws_exited_totals layout");
 WS_STATIC_ASSERT(sizeof(struct ws_hists) == 8 * WS_HIST_KINDS * (WS_HIST_SLOTS + 1),
 		 "ws_hists layout");
 WS_STATIC_ASSERT(sizeof(struct ws_oncpu_key) == 12, "ws_oncpu_key layout");

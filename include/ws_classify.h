@@ -12,48 +12,14 @@
 #include <linux/types.h>
 #endif
 #include "waitscope.h"
+/* WS_NR_*: x86_64 (other architectures classify by I/O wait and fd kind only) */
+#include "ws_syscalls.h"
 
 #ifdef __bpf__
 #define WS_RULE static __always_inline
 #else
 #define WS_RULE static inline
 #endif
-
-/* x86_64 syscall numbers (other architectures classify by I/O wait and fd kind only). */
-#define WS_NR_read 0
-#define WS_NR_write 1
-#define WS_NR_poll 7
-#define WS_NR_pread64 17
-#define WS_NR_pwrite64 18
-#define WS_NR_readv 19
-#define WS_NR_writev 20
-#define WS_NR_select 23
-#define WS_NR_msync 26
-#define WS_NR_pause 34
-#define WS_NR_nanosleep 35
-#define WS_NR_connect 42
-#define WS_NR_accept 43
-#define WS_NR_sendto 44
-#define WS_NR_recvfrom 45
-#define WS_NR_sendmsg 46
-#define WS_NR_recvmsg 47
-#define WS_NR_flock 73
-#define WS_NR_fsync 74
-#define WS_NR_fdatasync 75
-#define WS_NR_futex 202
-#define WS_NR_clock_nanosleep 230
-#define WS_NR_epoll_wait 232
-#define WS_NR_pselect6 270
-#define WS_NR_ppoll 271
-#define WS_NR_sync_file_range 277
-#define WS_NR_epoll_pwait 281
-#define WS_NR_accept4 288
-#define WS_NR_preadv 295
-#define WS_NR_pwritev 296
-#define WS_NR_recvmmsg 299
-#define WS_NR_sendmmsg 307
-#define WS_NR_futex_waitv 449
-#define WS_NR_epoll_pwait2 441
 
 /* The cause is decided by the kind of the file descriptor (ws_fd_cause). */
 #define WS_CAUSE_BY_FD 0xff

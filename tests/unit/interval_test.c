@@ -116,7 +116,7 @@ Test(interval, snapshot_sums, .description = "live records close their open inte
 	struct ws_thread_record r = fx_record(7, WS_STATE_RUNNING, FX_START + 100 * FX_MS,
 					      FX_START + 300 * FX_MS);
 	struct ws_exited_totals e = { .on_cpu_ns = 10 * FX_MS, .blocked_ns = 5 * FX_MS,
-				      .vol_switches = 3 };
+				      .vol_switches = 3, .handoffs = 4 };
 	struct ws_snapshot s = { 0 };
 
 	e.blocked_by_cause[WS_CAUSE_NET] = 5 * FX_MS;
@@ -126,6 +126,7 @@ Test(interval, snapshot_sums, .description = "live records close their open inte
 	cr_assert_eq(s.t.on_cpu_ns, (50 + 200 + 10) * FX_MS, "open 200 ms closed at the record");
 	cr_assert_eq(s.t.blocked_by_cause[WS_CAUSE_NET], 5 * FX_MS);
 	cr_assert_eq(s.t.vol_switches, 3);
+	cr_assert_eq(s.t.handoffs, 4, "exited threads' handoffs are kept");
 	cr_assert_eq(s.threads, 1, "only live threads are counted");
 }
 

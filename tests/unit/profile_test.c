@@ -446,3 +446,51 @@ Test(profile, tgids_are_distinct_in_first_seen_order,
 	free(tgids);
 	profile_free(&p);
 }
+
+Test(profile, unlisted_are_exited_totals_minus_exit_records,
+     .description = "exited totals minus the listed exit records, handoffs included")
+{
+	struct ws_thread_record r = fx_record(11, WS_STATE_EXITED, FX_START + 10 * FX_MS,
+					      FX_START + 20 * FX_MS);
+	struct ws_exited_totals e = { .on_cpu_ns = 30 * FX_MS, .wakeups = 9, .handoffs = 5,
+				      .lifetime_ns = 40 * FX_MS, .threads = 3 };
+	struct ws_times exited = {};
+	struct ws_profile p;
+
+	profile_init(&p);
+	p.window_start_ns = FX_START;
+	p.window_end_ns = FX_END;
+	r.exited = 1;
+	r.acct.on_cpu_ns = 10 * FX_MS;
+	r.acct.wakeups = 4;
+	r.acct.handoffs = 2;
+	e.blocked_by_cause[WS_CAUSE_IDLE] = 7 * FX_MS;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	ws_times_add_exited(&exited, &e);
+	cr_assert_eq(exited.observed_ns, 40 * FX_MS, "an exited thread's lifetime is observed");
+	profile_set_unlisted(&p, &exited, e.threads);
+	cr_expect_eq(p.unlisted_threads, 2);
+	cr_expect_eq(p.unlisted.on_cpu_ns, 20 * FX_MS);
+	cr_expect_eq(p.unlisted.wakeups, 5);
+	cr_expect_eq(p.unlisted.handoffs, 3, "the handoffs of threads whose records were dropped");
+	cr_expect_eq(p.unlisted.blocked_by_cause[WS_CAUSE_IDLE], 7 * FX_MS);
+	profile_finish(&p);
+	cr_expect_eq(p.totals.handoffs, 5, "every exited thread's handoffs reach the totals");
+	profile_free(&p);
+}
+
+Test(profile, counts_add_and_sub, .description = "one add, one subtract floored at zero")
+{
+	struct ws_counts a = { .on_cpu_ns = 5, .handoffs = 2 };
+	struct ws_counts b = { .on_cpu_ns = 7, .handoffs = 1 };
+	struct ws_counts d;
+
+	a.blocked_by_cause[WS_CAUSE_LOCK] = 3;
+	ws_counts_sub(&d, &a, &b);
+	cr_expect_eq(d.on_cpu_ns, 0, "a counter that went back is a zero step");
+	cr_expect_eq(d.handoffs, 1);
+	cr_expect_eq(d.blocked_by_cause[WS_CAUSE_LOCK], 3);
+	ws_counts_add(&d, &b);
+	cr_expect_eq(d.on_cpu_ns, 7);
+	cr_expect_eq(d.handoffs, 2);
+}

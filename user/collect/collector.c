@@ -412,48 +412,20 @@ static int sum_percpu(struct bpf_map *map, __u64 *out, size_t words, int ncpus)
 static int collect_unlisted(struct collector *c, struct ws_profile *p)
 {
 	int fd = bpf_map__fd(c->skel->maps.exited_totals);
-	struct ws_exited_totals sum = {}, t;
-	struct ws_times listed = {};
+	struct ws_exited_totals t;
+	struct ws_times sum = {};
+	__u64 threads = 0;
 	__u32 key, *prevp = NULL, next;
-	size_t i;
 
 	while (bpf_map_get_next_key(fd, prevp, &next) == 0) {
 		key = next;
 		prevp = &key;
 		if (bpf_map_lookup_elem(fd, &key, &t))
 			continue;
-		sum.on_cpu_ns += t.on_cpu_ns;
-		sum.runq_ns += t.runq_ns;
-		sum.blocked_ns += t.blocked_ns;
-		sum.vol_switches += t.vol_switches;
-		sum.invol_switches += t.invol_switches;
-		sum.wakeups += t.wakeups;
-		sum.lifetime_ns += t.lifetime_ns;
-		sum.threads += t.threads;
-		for (int k = 0; k < WS_CAUSE_KINDS; k++)
-			sum.blocked_by_cause[k] += t.blocked_by_cause[k];
+		ws_times_add_exited(&sum, &t);
+		threads += t.threads;
 	}
-	for (i = 0; i < p->n_threads; i++)
-		if (p->threads[i].exited)
-			ws_times_add(&listed, &p->threads[i].t);
-
-#define LEFT(a, b) ((a) > (b) ? (a) - (b) : 0)
-	p->unlisted.on_cpu_ns = LEFT(sum.on_cpu_ns, listed.on_cpu_ns);
-	p->unlisted.runq_ns = LEFT(sum.runq_ns, listed.runq_ns);
-	p->unlisted.blocked_ns = LEFT(sum.blocked_ns, listed.blocked_ns);
-	p->unlisted.vol_switches = LEFT(sum.vol_switches, listed.vol_switches);
-	p->unlisted.invol_switches = LEFT(sum.invol_switches, listed.invol_switches);
-	p->unlisted.wakeups = LEFT(sum.wakeups, listed.wakeups);
-	p->unlisted.observed_ns = LEFT(sum.lifetime_ns, listed.observed_ns);
-	for (i = 0; i < WS_CAUSE_KINDS; i++)
-		p->unlisted.blocked_by_cause[i] =
-			LEFT(sum.blocked_by_cause[i], listed.blocked_by_cause[i]);
-#undef LEFT
-	p->unlisted_threads = 0;
-	for (i = 0; i < p->n_threads; i++)
-		p->unlisted_threads += p->threads[i].exited;
-	p->unlisted_threads = sum.threads > p->unlisted_threads ? sum.threads - p->unlisted_threads
-								: 0;
+	profile_set_unlisted(p, &sum, threads);
 	return 0;
 }
 

@@ -15,38 +15,13 @@ void snapshot_add_record(struct ws_snapshot *s, const struct ws_thread_record *r
 
 void snapshot_add_exited(struct ws_snapshot *s, const struct ws_exited_totals *e)
 {
-	int k;
-
-	s->t.on_cpu_ns += e->on_cpu_ns;
-	s->t.runq_ns += e->runq_ns;
-	s->t.blocked_ns += e->blocked_ns;
-	s->t.vol_switches += e->vol_switches;
-	s->t.invol_switches += e->invol_switches;
-	s->t.wakeups += e->wakeups;
-	s->t.observed_ns += e->lifetime_ns;
-	for (k = 0; k < WS_CAUSE_KINDS; k++)
-		s->t.blocked_by_cause[k] += e->blocked_by_cause[k];
+	ws_times_add_exited(&s->t, e);
 }
 
 /* Counters only grow; a thread caught between two maps may make one step look negative. */
 static __u64 sub(__u64 a, __u64 b)
 {
 	return a > b ? a - b : 0;
-}
-
-static void times_delta(const struct ws_times *a, const struct ws_times *b, struct ws_times *d)
-{
-	int k;
-
-	d->on_cpu_ns = sub(b->on_cpu_ns, a->on_cpu_ns);
-	d->runq_ns = sub(b->runq_ns, a->runq_ns);
-	d->blocked_ns = sub(b->blocked_ns, a->blocked_ns);
-	d->vol_switches = sub(b->vol_switches, a->vol_switches);
-	d->invol_switches = sub(b->invol_switches, a->invol_switches);
-	d->wakeups = sub(b->wakeups, a->wakeups);
-	d->observed_ns = sub(b->observed_ns, a->observed_ns);
-	for (k = 0; k < WS_CAUSE_KINDS; k++)
-		d->blocked_by_cause[k] = sub(b->blocked_by_cause[k], a->blocked_by_cause[k]);
 }
 
 __u64 interval_busy_ns(const struct ws_times *d)
@@ -91,7 +66,7 @@ void interval_compute(const struct ws_snapshot *prev, const struct ws_snapshot *
 
 	memset(out, 0, sizeof(*out));
 	memset(&d, 0, sizeof(d));
-	times_delta(&prev->t, &cur->t, &d);
+	ws_times_sub(&d, &cur->t, &prev->t);
 	out->t_s = (double)sub(cur->ns, window_start_ns) / 1e9;
 	out->interval_s = (double)sub(cur->ns, prev->ns) / 1e9;
 	out->threads = cur->threads;

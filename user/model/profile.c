@@ -92,18 +92,68 @@ int profile_set_command(struct ws_profile *p, char *const *argv)
 	return 0;
 }
 
+void ws_counts_add(struct ws_counts *sum, const struct ws_counts *c)
+{
+	sum->on_cpu_ns += c->on_cpu_ns;
+	sum->runq_ns += c->runq_ns;
+	sum->blocked_ns += c->blocked_ns;
+	sum->vol_switches += c->vol_switches;
+	sum->invol_switches += c->invol_switches;
+	sum->wakeups += c->wakeups;
+	sum->handoffs += c->handoffs;
+	for (int k = 0; k < WS_CAUSE_KINDS; k++)
+		sum->blocked_by_cause[k] += c->blocked_by_cause[k];
+}
+
+static __u64 sub_floor(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+void ws_counts_sub(struct ws_counts *d, const struct ws_counts *a, const struct ws_counts *b)
+{
+	d->on_cpu_ns = sub_floor(a->on_cpu_ns, b->on_cpu_ns);
+	d->runq_ns = sub_floor(a->runq_ns, b->runq_ns);
+	d->blocked_ns = sub_floor(a->blocked_ns, b->blocked_ns);
+	d->vol_switches = sub_floor(a->vol_switches, b->vol_switches);
+	d->invol_switches = sub_floor(a->invol_switches, b->invol_switches);
+	d->wakeups = sub_floor(a->wakeups, b->wakeups);
+	d->handoffs = sub_floor(a->handoffs, b->handoffs);
+	for (int k = 0; k < WS_CAUSE_KINDS; k++)
+		d->blocked_by_cause[k] = sub_floor(a->blocked_by_cause[k], b->blocked_by_cause[k]);
+}
+
 void ws_times_add(struct ws_times *sum, const struct ws_times *t)
 {
-	sum->on_cpu_ns += t->on_cpu_ns;
-	sum->runq_ns += t->runq_ns;
-	sum->blocked_ns += t->blocked_ns;
-	sum->vol_switches += t->vol_switches;
-	sum->invol_switches += t->invol_switches;
-	sum->wakeups += t->wakeups;
-	sum->handoffs += t->handoffs;
+	ws_counts_add(&sum->counts, &t->counts);
 	sum->observed_ns += t->observed_ns;
-	for (int c = 0; c < WS_CAUSE_KINDS; c++)
-		sum->blocked_by_cause[c] += t->blocked_by_cause[c];
+}
+
+void ws_times_sub(struct ws_times *d, const struct ws_times *a, const struct ws_times *b)
+{
+	ws_counts_sub(&d->counts, &a->counts, &b->counts);
+	d->observed_ns = sub_floor(a->observed_ns, b->observed_ns);
+}
+
+void ws_times_add_exited(struct ws_times *sum, const struct ws_exited_totals *e)
+{
+	ws_counts_add(&sum->counts, &e->counts);
+	sum->observed_ns += e->lifetime_ns;
+}
+
+void profile_set_unlisted(struct ws_profile *p, const struct ws_times *exited, __u64 threads)
+{
+	struct ws_times listed = {};
+	__u64 n_listed = 0;
+
+	for (size_t i = 0; i < p->n_threads; i++) {
+		if (p->threads[i].exited) {
+			ws_times_add(&listed, &p->threads[i].t);
+			n_listed++;
+		}
+	}
+	ws_times_sub(&p->unlisted, exited, &listed);
+	p->unlisted_threads = threads > n_listed ? threads - n_listed : 0;
 }
 
 __u64 ws_times_accounted(const struct ws_times *t)
@@ -128,14 +178,7 @@ void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_n
 	__u64 open_from, open_to, begin, end;
 
 	memset(out, 0, sizeof(*out));
-	out->on_cpu_ns = a->on_cpu_ns;
-	out->runq_ns = a->runq_ns;
-	out->blocked_ns = a->blocked_ns;
-	out->vol_switches = a->vol_switches;
-	out->invol_switches = a->invol_switches;
-	out->wakeups = a->wakeups;
-	out->handoffs = a->handoffs;
-	memcpy(out->blocked_by_cause, a->blocked_by_cause, sizeof(out->blocked_by_cause));
+	out->counts = a->counts;
 
 	/* The interval still open at the snapshot, inside the window, goes to the current state. */
 	open_from = a->ts > window_start_ns ? a->ts : window_start_ns;

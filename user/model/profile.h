@@ -14,15 +14,8 @@
 
 /* Time and switch counters of one thread, or summed over many. */
 struct ws_times {
-	__u64 on_cpu_ns;
-	__u64 runq_ns;
-	__u64 blocked_ns;
-	__u64 vol_switches;
-	__u64 invol_switches;
-	__u64 wakeups;
-	__u64 handoffs;    /* futex waits ended by a dispatcher's handoff of new work (idle) */
+	WS_COUNTS_GROUP;   /* on_cpu_ns ... blocked_by_cause[], as the kernel records them */
 	__u64 observed_ns; /* time the thread(s) existed inside the window, from the kernel's clock */
-	__u64 blocked_by_cause[WS_CAUSE_KINDS]; /* splits blocked_ns (enum ws_cause) */
 };
 
 struct ws_syscall {
@@ -175,12 +168,27 @@ int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r);
 void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_ns,
 			  __u64 window_end_ns, struct ws_times *out);
 
+/* The one add and one subtract of the shared counters: sum += c; d = a - b, floored at 0 per
+ * counter (counters only grow, but two maps read one after the other may disagree briefly). */
+void ws_counts_add(struct ws_counts *sum, const struct ws_counts *c);
+void ws_counts_sub(struct ws_counts *d, const struct ws_counts *a, const struct ws_counts *b);
 void ws_times_add(struct ws_times *sum, const struct ws_times *t);
+/* d = a - b, floored at 0 per counter (observed_ns too). */
+void ws_times_sub(struct ws_times *d, const struct ws_times *a, const struct ws_times *b);
+/* Add the totals of a process's exited threads (an exited_totals entry): counters and lifetime. */
+void ws_times_add_exited(struct ws_times *sum, const struct ws_exited_totals *e);
 __u64 ws_times_accounted(const struct ws_times *t); /* on_cpu + runq + blocked */
 /* accounted / observed; 1.0 when nothing was observed */
 double ws_times_coverage(const struct ws_times *t);
 /* num / den as a double; NaN when den is 0 (reports print NaN as null or "n/a") */
 double ws_ratio(__u64 num, __u64 den);
+
+/*
+ * The exited threads whose exit records were dropped: exited (the kernel's exited totals of all
+ * targets, ws_times_add_exited) minus the listed exit records, and their count (threads exited
+ * minus listed). Call after every exit record is added.
+ */
+void profile_set_unlisted(struct ws_profile *p, const struct ws_times *exited, __u64 threads);
 
 /* Compute totals, thread count and coverage. Call once after all records are added. */
 void profile_finish(struct ws_profile *p);
