@@ -75,7 +75,7 @@ Test(pprof, gzip_profile_decodes, .description = "pprof_write output inflates to
 	struct ws_offcpu_stack off[2], on;
 	struct ws_profile p;
 	int calls = 0;
-	struct frame_resolver r = { fake_user, fake_kernel, &calls };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .ctx = &calls };
 	struct ppd_profile d;
 	const struct ppd_sample *s;
 	char *buf = NULL;
@@ -140,7 +140,7 @@ Test(pprof, locations_are_shared, .description = "one Location per (process, add
 	struct ws_offcpu_stack off[2], on;
 	struct ws_profile p;
 	int calls = 0;
-	struct frame_resolver r = { fake_user, fake_kernel, &calls };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .ctx = &calls };
 	struct pb_buf b;
 	struct ppd_profile d;
 	size_t i, j;
@@ -167,7 +167,7 @@ Test(pprof, locations_are_shared, .description = "one Location per (process, add
 Test(pprof, empty_profile, .description = "no stacks: a valid Profile with the sample types")
 {
 	struct ws_profile p = { .window_start_ns = 5, .window_end_ns = 10 };
-	struct frame_resolver r = { fake_user, fake_kernel, NULL };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel };
 	struct pb_buf b;
 	struct ppd_profile d;
 

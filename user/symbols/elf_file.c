@@ -328,16 +328,26 @@ static int dwarf_lines(struct elf_file *f, __u64 vaddr, const char *sym, bool de
 int elf_file_lookup(struct elf_file *f, __u64 vaddr, bool demangle, struct sym_strings *t,
 		    struct sym_frame *out)
 {
+	const char *name, *at;
+	char *plain = NULL;
 	GElf_Off off;
 	GElf_Sym sym;
-	const char *name;
 	int err;
 
 	out->n_lines = 0;
 	name = dwfl_module_addrinfo(f->mod, vaddr, &off, &sym, NULL, NULL, NULL);
 	if (name && !*name)
 		name = NULL;
+	/* "clock_nanosleep@GLIBC_2.2.5": the version is noise in a stack */
+	at = name ? strchr(name, '@') : NULL;
+	if (at && at != name) {
+		plain = strndup(name, (size_t)(at - name));
+		if (!plain)
+			return -ENOMEM;
+		name = plain;
+	}
 	err = dwarf_lines(f, vaddr, name, demangle, t, out);
+	free(plain);
 	out->status = out->n_lines ? SYM_OK : SYM_NO_SYMBOLS;
 	return err;
 }

@@ -778,19 +778,22 @@ int symbolize_file(struct symbolizer *s, const char *path, __u64 file_off, struc
 
 const struct sym_mapping *symbolizer_main_mapping(struct symbolizer *s, pid_t tgid)
 {
+	struct proc_map *pm = NULL;
 	struct proc_ent *e;
 	size_t i;
 
 	if (!s || proc_get(s, tgid, &e))
 		return NULL;
+	/* its code: the executable mapping, else the first one */
 	for (i = 0; i < e->n_maps; i++) {
 		if (!e->maps[i].sm.main)
 			continue;
-		if (map_elf(s, e, &e->maps[i]))
-			return NULL;
-		return &e->maps[i].sm;
+		if (!pm || (e->maps[i].m.perms[2] == 'x' && pm->m.perms[2] != 'x'))
+			pm = &e->maps[i];
 	}
-	return NULL;
+	if (!pm || map_elf(s, e, pm))
+		return NULL;
+	return &pm->sm;
 }
 
 static void put_name(char *buf, size_t size, const char *name)

@@ -50,7 +50,7 @@ int symbolize_user_frame(struct symbolizer *s, pid_t tgid, __u64 addr, bool is_r
  * an ELF file that opens. */
 int symbolize_file(struct symbolizer *s, const char *path, __u64 file_off, struct sym_frame *out);
 
-/* The executable's mapping of @tgid (its lowest mapping of /proc/PID/exe), or NULL. */
+/* The executable's code mapping of @tgid (of /proc/PID/exe, executable), or NULL. */
 const struct sym_mapping *symbolizer_main_mapping(struct symbolizer *s, pid_t tgid);
 
 /*
