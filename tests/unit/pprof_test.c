@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "report/frame_coverage.h"
 #include "report/pprof.h"
 #include "pprof_decode.h"
 
@@ -293,5 +294,38 @@ Test(pprof, folded_inlined_frames, .description = "folded: an inlined function i
 	fclose(f);
 	cr_assert_str_eq(buf, "offcpu;srv;main;work;helper;tcp_recvmsg_[k];schedule_[k] 5000\n"
 			      "oncpu;db;libx.so+0x43;work;helper 30303030\n");
+	free(buf);
+}
+
+Test(pprof, unknown_frame_share, .description = "unknown user frames per binary and why; stacks "
+						"not ending in a thread entry are cut short")
+{
+	struct ws_offcpu_stack off[2], on;
+	struct ws_profile p;
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .user_frame = fake_frame };
+	struct frame_coverage c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	two_stack_profile(&p, off, &on);
+	on.user[1] = 3;
+	frame_coverage_compute(&p, &r, &c);
+	cr_assert_eq(c.frames, 4, "the zero-time stack is left out");
+	cr_assert_eq(c.unknown, 1);
+	cr_assert_eq(c.stacks, 2);
+	cr_assert_eq(c.truncated, 2, "main and libx.so are no thread entry points");
+	cr_assert_eq(c.n_bin, 2);
+	cr_assert_str_eq(c.bin[0].name, "app");
+	cr_assert_eq(c.bin[0].frames, 3);
+	cr_assert_str_eq(c.bin[1].name, "libx.so");
+	cr_assert_eq(c.bin[1].by_status[SYM_NO_SYMBOLS], 1);
+	f = open_memstream(&buf, &len);
+	frame_coverage_write(f, &c, "# ");
+	fclose(f);
+	cr_assert_str_eq(buf, "# unknown user frames: 25.0% (1 of 4); stacks cut short (no frame "
+			      "pointers): 2 of 2\n"
+			      "#   app: 0 of 3 frames unknown, 1 stacks end here\n"
+			      "#   libx.so: 1 of 1 frames unknown, no-symbols 1, 1 stacks end here\n");
 	free(buf);
 }

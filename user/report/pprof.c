@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <zlib.h>
+#include "report/frame_coverage.h"
 #include "report/pprof.h"
 
 /* An open-addressing map from a two-word key to a dense id (1-based: 0 is "empty"). */
@@ -384,6 +385,33 @@ static void mappings(struct pprof_ctx *c, struct pb_buf *b)
 	}
 }
 
+/* Profile.comment: how many user frames stayed unknown, and why (go tool pprof -comments). */
+static void comments(struct pprof_ctx *c, struct pb_buf *out)
+{
+	struct frame_coverage cov;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c->r->user_frame)
+		return;
+	frame_coverage_compute(c->p, c->r, &cov);
+	f = open_memstream(&text, &len);
+	if (!f) {
+		c->oom = true;
+		return;
+	}
+	frame_coverage_write(f, &cov, "");
+	if (fclose(f) || !text) {
+		free(text);
+		c->oom = true;
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		pb_int(out, 13, (int64_t)intern(c, line)); /* Profile.comment */
+	free(text);
+}
+
 static void ctx_free(struct pprof_ctx *c)
 {
 	size_t i;
@@ -445,6 +473,7 @@ int pprof_encode(struct pb_buf *out, const struct ws_profile *p, const struct fr
 	value_type(&c, out, 11, "cpu", "nanoseconds");       /* Profile.period_type */
 	if (p->oncpu_period_ns)
 		pb_int(out, 12, (int64_t)p->oncpu_period_ns); /* Profile.period */
+	comments(&c, out);
 	pb_int(out, 14, (int64_t)intern(&c, "off-cpu"));     /* Profile.default_sample_type */
 	/* Last: the strings every part above interned. */
 	for (i = 0; i < c.n_strings; i++)
