@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Fuzz the ELF symbol-table loader with malformed files (through a memfd, as the real code
- * reads a mapped file through a file descriptor), then look up addresses in what it built. */
+/* Fuzz the ELF side of the symbolizer (header checks, libdwfl, DWARF lines and inlined scopes,
+ * demangling) with malformed files, through a memfd as the real code reads a mapped file. */
+#include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "fuzz_util.h"
@@ -8,9 +9,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct elf_symtab *t = NULL;
-	size_t i, done = 0;
-	__u64 vaddr;
+	static const __u64 offsets[] = { 0, 0x40, 0x1000, 0x1100, 0x2000 };
+	struct symbolizer *s = NULL;
+	struct sym_frame fr;
+	char path[64];
+	size_t i, j, done = 0;
 	int fd;
 
 	fd = memfd_create("elf_fuzz", MFD_CLOEXEC);
@@ -23,21 +26,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto out;
 		done += (size_t)n;
 	}
-	if (elf_symbols_load_fd(fd, &t) == 0) {
-		for (i = 0; i < t->n_syms; i++) {
-			const char *name = elf_symtab_lookup(t, t->syms[i].addr);
-
-			if (!name || !*name)
-				__builtin_trap(); /* a listed symbol is found by its own address */
-		}
-		for (i = 0; i < t->n_segs; i++)
-			if (!elf_symtab_vaddr(t, t->segs[i].offset, &vaddr))
-				elf_symtab_lookup(t, vaddr);
-		elf_symtab_lookup(t, 0);
-		elf_symtab_lookup(t, ~0ull);
+	s = symbolizer_new();
+	if (!s)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		if (symbolize_file(s, path, offsets[i], &fr))
+			break;
+		if (fr.status == SYM_OK && (!fr.n_lines || fr.n_lines > SYM_MAX_INLINE))
+			__builtin_trap();
+		for (j = 0; j < fr.n_lines; j++)
+			if (!fr.lines[j].func || !*fr.lines[j].func)
+				__builtin_trap(); /* a resolved frame names its functions */
 	}
 out:
-	elf_symtab_free(t);
+	symbolizer_free(s);
 	close(fd);
 	return 0;
 }

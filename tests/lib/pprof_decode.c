@@ -61,15 +61,25 @@ static int decode_location(const struct pb_field *f, struct ppd_loc *l)
 	while (pb_next(&r, &g)) {
 		if (g.num == 1)
 			l->id = g.v;
+		else if (g.num == 2)
+			l->mapping = g.v;
 		else if (g.num == 3)
 			l->address = g.v;
 		else if (g.num == 4) {
+			struct ppd_line line = { 0, 0 };
+
 			pb_reader_init(&lr, g.data, g.len);
-			while (pb_next(&lr, &h))
+			while (pb_next(&lr, &h)) {
 				if (h.num == 1)
-					l->func = h.v;
-			if (lr.err)
+					line.func = h.v;
+				else if (h.num == 2)
+					line.line = h.v;
+			}
+			if (lr.err || l->n_lines == PPD_MAX_LINES)
 				return -1;
+			if (!l->n_lines)
+				l->func = line.func;
+			l->lines[l->n_lines++] = line;
 		}
 	}
 	return r.err ? -1 : 0;
@@ -79,7 +89,7 @@ int ppd_decode(const uint8_t *data, size_t len, struct ppd_profile *p, char *err
 {
 	struct pb_reader r;
 	struct pb_field f;
-	uint64_t v[2];
+	uint64_t v[10];
 	int bad = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -92,7 +102,7 @@ int ppd_decode(const uint8_t *data, size_t len, struct ppd_profile *p, char *err
 			if (p->n_sample_types == 4 || sub_fields(&f, v, 2))
 				bad = 1;
 			else
-				memcpy(p->sample_type[p->n_sample_types++], v, sizeof(v));
+				memcpy(p->sample_type[p->n_sample_types++], v, 2 * sizeof(v[0]));
 			break;
 		case 2:
 			e = push((void **)&p->samples, &p->n_samples, sizeof(*p->samples));
@@ -104,9 +114,24 @@ int ppd_decode(const uint8_t *data, size_t len, struct ppd_profile *p, char *err
 			break;
 		case 5:
 			e = push((void **)&p->funcs, &p->n_funcs, sizeof(*p->funcs));
-			bad = !e || sub_fields(&f, v, 2);
+			bad = !e || sub_fields(&f, v, 4);
 			if (!bad)
-				*(struct ppd_func *)e = (struct ppd_func){ v[0], v[1] };
+				*(struct ppd_func *)e = (struct ppd_func){ v[0], v[1], v[2], v[3] };
+			break;
+		case 3:
+			e = push((void **)&p->mappings, &p->n_mappings, sizeof(*p->mappings));
+			bad = !e || sub_fields(&f, v, 10);
+			if (!bad)
+				*(struct ppd_mapping *)e = (struct ppd_mapping){
+					v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]
+				};
+			break;
+		case 13:
+			if (p->n_comments < PPD_MAX_COMMENTS)
+				p->comments[p->n_comments++] = f.v;
+			break;
+		case 14:
+			p->default_sample_type = f.v;
 			break;
 		case 6:
 			e = push((void **)&p->strings, &p->n_strings, sizeof(*p->strings));
@@ -181,6 +206,7 @@ void ppd_free(struct ppd_profile *p)
 	free(p->samples);
 	free(p->locs);
 	free(p->funcs);
+	free(p->mappings);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -225,4 +251,20 @@ int ppd_sample_type(const struct ppd_profile *p, const char *type)
 			return i;
 	}
 	return -1;
+}
+
+const struct ppd_loc *ppd_loc(const struct ppd_profile *p, uint64_t id)
+{
+	for (size_t i = 0; i < p->n_locs; i++)
+		if (p->locs[i].id == id)
+			return &p->locs[i];
+	return NULL;
+}
+
+const struct ppd_func *ppd_func(const struct ppd_profile *p, uint64_t id)
+{
+	for (size_t i = 0; i < p->n_funcs; i++)
+		if (p->funcs[i].id == id)
+			return &p->funcs[i];
+	return NULL;
 }

@@ -90,7 +90,7 @@ Test(folded, line_format,
 	struct ws_offcpu_stack on = { .tgid = 100, .ns = 20202020, .n_user = 1, .user = { 1 } };
 	struct ws_profile p = { .targets = &target, .n_targets = 1, .offcpu = &st, .n_offcpu = 1,
 				.oncpu = &on, .n_oncpu = 1 };
-	struct frame_resolver r = { fake_user, fake_kernel, NULL };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -110,7 +110,7 @@ Test(folded, skips_probe_frames_and_empty_stacks,
 		{ .tgid = 100, .ns = 0, .n_user = 1, .user = { 1 } },
 	};
 	struct ws_profile p = { .targets = &target, .n_targets = 1, .oncpu = on, .n_oncpu = 2 };
-	struct frame_resolver r = { fake_user, fake_kernel, NULL };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "report/frame_coverage.h"
 #include "report/pprof.h"
 #include "pprof_decode.h"
 
@@ -75,7 +76,7 @@ Test(pprof, gzip_profile_decodes, .description = "pprof_write output inflates to
 	struct ws_offcpu_stack off[2], on;
 	struct ws_profile p;
 	int calls = 0;
-	struct frame_resolver r = { fake_user, fake_kernel, &calls };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .ctx = &calls };
 	struct ppd_profile d;
 	const struct ppd_sample *s;
 	char *buf = NULL;
@@ -140,7 +141,7 @@ Test(pprof, locations_are_shared, .description = "one Location per (process, add
 	struct ws_offcpu_stack off[2], on;
 	struct ws_profile p;
 	int calls = 0;
-	struct frame_resolver r = { fake_user, fake_kernel, &calls };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .ctx = &calls };
 	struct pb_buf b;
 	struct ppd_profile d;
 	size_t i, j;
@@ -167,7 +168,7 @@ Test(pprof, locations_are_shared, .description = "one Location per (process, add
 Test(pprof, empty_profile, .description = "no stacks: a valid Profile with the sample types")
 {
 	struct ws_profile p = { .window_start_ns = 5, .window_end_ns = 10 };
-	struct frame_resolver r = { fake_user, fake_kernel, NULL };
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel };
 	struct pb_buf b;
 	struct ppd_profile d;
 
@@ -180,4 +181,151 @@ Test(pprof, empty_profile, .description = "no stacks: a valid Profile with the s
 	cr_assert_eq(d.period, 0, "not sampled: no period");
 	pb_free(&b);
 	ppd_free(&d);
+}
+
+/* A resolver with whole frames: user address 1 is "main" (one line), 2 is "work" with "helper"
+ * inlined into it, 3 resolves to nothing in a stripped library; the executable is mapped. */
+static const struct sym_mapping exe_map = { 0x1000, 0x2000, 0x1000, "/srv/bin/app", "abcd", true };
+static const struct sym_mapping lib_map = { 0x9000, 0xa000, 0, "/lib/libx.so", "", false };
+
+static int fake_frame(void *ctx, pid_t tgid, __u64 addr, bool is_return, struct sym_frame *out)
+{
+	(void)ctx;
+	(void)tgid;
+	memset(out, 0, sizeof(*out));
+	out->map = addr == 3 ? &lib_map : &exe_map;
+	out->file_offset = addr + 0x40;
+	if (addr == 3) {
+		out->status = SYM_NO_SYMBOLS;
+		return 0;
+	}
+	out->status = SYM_OK;
+	if (addr == 1) {
+		out->lines[0] = (struct sym_line){ "main", "app.c", is_return ? 20 : 21 };
+		out->n_lines = 1;
+	} else {
+		out->lines[0] = (struct sym_line){ "helper", "util.h", 7 };
+		out->lines[1] = (struct sym_line){ "work", "app.c", 13 };
+		out->n_lines = 2;
+	}
+	return 0;
+}
+
+static const struct sym_mapping *fake_main(void *ctx, pid_t tgid)
+{
+	(void)ctx;
+	return tgid == 100 ? &exe_map : NULL;
+}
+
+Test(pprof, mappings_and_lines, .description = "locations carry a mapping and addresses; inlined "
+					       "functions are Line entries with file and line")
+{
+	struct ws_offcpu_stack off[2], on;
+	struct ws_profile p;
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .user_frame = fake_frame,
+				    .main_mapping = fake_main };
+	const struct ppd_mapping *m1, *m2;
+	const struct ppd_loc *work, *lib;
+	const struct ppd_func *fn;
+	struct ppd_profile d;
+	struct pb_buf b;
+
+	two_stack_profile(&p, off, &on);
+	on.user[1] = 3; /* on-CPU: work <- [stripped lib] */
+	pb_init(&b);
+	cr_assert_eq(pprof_encode(&b, &p, &r, 0), 0);
+	decode(b.data, b.len, &d);
+	cr_assert_str_eq(str(&d, d.default_sample_type), "off-cpu");
+	/* the executable first (pprof's main binary), then the kernel, then the library */
+	cr_assert_eq(d.n_mappings, 3);
+	m1 = &d.mappings[0];
+	cr_assert_eq(m1->id, 1);
+	cr_assert_str_eq(str(&d, m1->filename), "/srv/bin/app");
+	cr_assert_str_eq(str(&d, m1->build_id), "abcd");
+	cr_assert_eq(m1->start, 0x1000);
+	cr_assert_eq(m1->limit, 0x2000);
+	cr_assert_eq(m1->offset, 0x1000);
+	cr_assert(m1->has_functions && m1->has_filenames && m1->has_line_numbers &&
+		  m1->has_inline_frames, "every location in it resolved");
+	cr_assert_str_eq(str(&d, d.mappings[1].filename), "[kernel.kallsyms]");
+	m2 = &d.mappings[2];
+	cr_assert_str_eq(str(&d, m2->filename), "/lib/libx.so");
+	cr_assert_not(m2->has_functions, "unresolved: pprof may symbolize it from the file");
+
+	/* off[0]: schedule, tcp_recvmsg (kernel), work+helper, main, srv */
+	work = ppd_loc(&d, d.samples[0].locs[2]);
+	cr_assert_not_null(work);
+	cr_assert_eq(work->address, 2);
+	cr_assert_eq(work->mapping, 1);
+	cr_assert_eq(work->n_lines, 2);
+	fn = ppd_func(&d, work->lines[0].func);
+	cr_assert_str_eq(str(&d, fn->name), "helper");
+	cr_assert_str_eq(str(&d, fn->filename), "util.h");
+	cr_assert_eq(work->lines[0].line, 7);
+	fn = ppd_func(&d, work->lines[1].func);
+	cr_assert_str_eq(str(&d, fn->name), "work");
+	cr_assert_eq(work->lines[1].line, 13);
+	cr_assert_eq(ppd_loc(&d, d.samples[0].locs[3])->lines[0].line, 20,
+		     "a caller frame is looked up as a return address");
+	cr_assert_eq(ppd_loc(&d, d.samples[0].locs[0])->mapping, 2, "kernel frames: the kernel");
+	cr_assert_eq(ppd_loc(&d, d.samples[0].locs[4])->mapping, 0, "the comm root: none");
+
+	lib = ppd_loc(&d, d.samples[1].locs[1]);
+	cr_assert_eq(lib->mapping, 3);
+	cr_assert_eq(lib->n_lines, 1);
+	cr_assert_str_eq(loc_name(&d, lib->id), "libx.so+0x43");
+	pb_free(&b);
+	ppd_free(&d);
+}
+
+Test(pprof, folded_inlined_frames, .description = "folded: an inlined function is a frame after "
+						  "its caller; unresolved is module+0xOFF")
+{
+	struct ws_offcpu_stack off[2], on;
+	struct ws_profile p;
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .user_frame = fake_frame };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	two_stack_profile(&p, off, &on);
+	on.user[1] = 3;
+	folded_write(f, &p, &r);
+	fclose(f);
+	cr_assert_str_eq(buf, "offcpu;srv;main;work;helper;tcp_recvmsg_[k];schedule_[k] 5000\n"
+			      "oncpu;db;libx.so+0x43;work;helper 30303030\n");
+	free(buf);
+}
+
+Test(pprof, unknown_frame_share, .description = "unknown user frames per binary and why; stacks "
+						"not ending in a thread entry are cut short")
+{
+	struct ws_offcpu_stack off[2], on;
+	struct ws_profile p;
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .user_frame = fake_frame };
+	struct frame_coverage c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	two_stack_profile(&p, off, &on);
+	on.user[1] = 3;
+	frame_coverage_compute(&p, &r, &c);
+	cr_assert_eq(c.frames, 4, "the zero-time stack is left out");
+	cr_assert_eq(c.unknown, 1);
+	cr_assert_eq(c.stacks, 2);
+	cr_assert_eq(c.truncated, 2, "main and libx.so are no thread entry points");
+	cr_assert_eq(c.n_bin, 2);
+	cr_assert_str_eq(c.bin[0].name, "app");
+	cr_assert_eq(c.bin[0].frames, 3);
+	cr_assert_str_eq(c.bin[1].name, "libx.so");
+	cr_assert_eq(c.bin[1].by_status[SYM_NO_SYMBOLS], 1);
+	f = open_memstream(&buf, &len);
+	frame_coverage_write(f, &c, "# ");
+	fclose(f);
+	cr_assert_str_eq(buf, "# unknown user frames: 25.0% (1 of 4); stacks cut short (no frame "
+			      "pointers): 2 of 2\n"
+			      "#   app: 0 of 3 frames unknown, 1 stacks end here\n"
+			      "#   libx.so: 1 of 1 frames unknown, no-symbols 1, 1 stacks end here\n");
+	free(buf);
 }

@@ -7,6 +7,8 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "symbols/elf_file.h"
 #include "symbols/symbolize.h"
 
 /* ---- maps_parse_line ---- */
@@ -177,34 +180,48 @@ Test(symbolize, kernel_real_kallsyms, .description = "/proc/kallsyms loads witho
 	symbolizer_free(s);
 }
 
-/* ---- pure ELF table lookups ---- */
+/* ---- perf-PID.map lines ---- */
 
-Test(symbolize, elf_lookup_table, .description = "sized symbols contain, zero-size is nearest")
+struct perfmap_case {
+	char line[96];
+	int ret;
+	__u64 start, size;
+	char name[48];
+};
+
+ParameterizedTestParameters(symbolize, perfmap_line)
 {
-	struct elf_sym syms[] = {
-		{ 0x1000, 0x10, 0 },  /* "a" */
-		{ 0x1020, 0, 2 },     /* "b", size unknown */
-		{ 0x1100, 0x20, 4 },  /* "c" */
+	static struct perfmap_case cases[] = {
+		{ "3b1e1c04a0c0 1c LazyCompile:~handler /srv/app.js:10\n", 0, 0x3b1e1c04a0c0, 0x1c,
+		  "LazyCompile:~handler /srv/app.js:10" },
+		{ "0x7f0010 0x20 py::main:/x.py", 0, 0x7f0010, 0x20, "py::main:/x.py" },
+		{ "7f0010 20 Ljava/lang/Thread;::run \r\n", 0, 0x7f0010, 0x20,
+		  "Ljava/lang/Thread;::run" },
+		{ .line = "", .ret = -EINVAL },
+		{ .line = "7f0010 20\n", .ret = -EINVAL },
+		{ .line = "7f0010 20 \n", .ret = -EINVAL },
+		{ .line = "7f0010 0 zero_size\n", .ret = -EINVAL },
+		{ .line = "7f0010 zz name\n", .ret = -EINVAL },
+		{ .line = "ffffffffffffffff 2 wraps\n", .ret = -EINVAL },
+		{ .line = "x7f0010 20 name\n", .ret = -EINVAL },
 	};
-	struct elf_seg segs[] = { { 0x0, 0x0, 0x800 }, { 0x1000, 0x401000, 0x2000 } };
-	char names[] = "a\0b\0c";
-	struct elf_symtab t = { syms, 3, segs, 2, names };
-	__u64 v;
 
-	cr_expect_null(elf_symtab_lookup(&t, 0xfff));
-	cr_expect_str_eq(elf_symtab_lookup(&t, 0x1000), "a");
-	cr_expect_str_eq(elf_symtab_lookup(&t, 0x100f), "a");
-	cr_expect_null(elf_symtab_lookup(&t, 0x1010), "gap after a sized symbol");
-	cr_expect_str_eq(elf_symtab_lookup(&t, 0x10ff), "b");
-	cr_expect_str_eq(elf_symtab_lookup(&t, 0x111f), "c");
-	cr_expect_null(elf_symtab_lookup(&t, 0x1120));
+	return cr_make_param_array(struct perfmap_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
 
-	cr_expect_eq(elf_symtab_vaddr(&t, 0x10, &v), 0);
-	cr_expect_eq(v, 0x10);
-	cr_expect_eq(elf_symtab_vaddr(&t, 0x1234, &v), 0);
-	cr_expect_eq(v, 0x401234);
-	cr_expect_eq(elf_symtab_vaddr(&t, 0x900, &v), -ENOENT);
-	cr_expect_eq(elf_symtab_vaddr(&t, 0x3000, &v), -ENOENT);
+ParameterizedTest(struct perfmap_case *c, symbolize, perfmap_line,
+		  .description = "perf map lines: hex with or without 0x, blanks in names, malformed")
+{
+	char name[48];
+	__u64 start, size;
+
+	cr_assert_eq(perfmap_parse_line(c->line, &start, &size, name, sizeof(name)), c->ret,
+		     "line: %s", c->line);
+	if (c->ret)
+		return;
+	cr_expect_eq(start, c->start);
+	cr_expect_eq(size, c->size);
+	cr_expect_str_eq(name, c->name);
 }
 
 /* ---- end to end: build a program, run it, symbolize its addresses ---- */
@@ -441,36 +458,80 @@ static void copy_prefix(const char *src, const char *dst, off_t len)
 	close(out);
 }
 
+/* File offset of function @name in @path (its .symtab value through the PT_LOAD holding it). */
+static __u64 sym_offset(const char *path, const char *name)
+{
+	int fd = open(path, O_RDONLY);
+	Elf_Scn *scn = NULL;
+	__u64 off = 0, vaddr = 0;
+	size_t i, n;
+	Elf *elf;
+
+	cr_assert(fd >= 0);
+	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert(elf);
+	while ((scn = elf_nextscn(elf, scn)) && !vaddr) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Shdr sh;
+		GElf_Sym sym;
+
+		cr_assert(gelf_getshdr(scn, &sh));
+		for (i = 0; sh.sh_type == SHT_SYMTAB && gelf_getsym(d, (int)i, &sym); i++)
+			if (!strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name))
+				vaddr = sym.st_value;
+	}
+	cr_assert(vaddr, "no symbol %s in %s", name, path);
+	cr_assert_eq(elf_getphdrnum(elf, &n), 0);
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		cr_assert(gelf_getphdr(elf, (int)i, &ph));
+		if (ph.p_type == PT_LOAD && vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz)
+			off = vaddr - ph.p_vaddr + ph.p_offset;
+	}
+	elf_end(elf);
+	close(fd);
+	return off;
+}
+
 Test(symbolize_e2e, truncated_elf, .description = "truncated ELF, /dev/null, text: errors")
 {
-	struct elf_symtab *t = (void *)1;
+	struct symbolizer *s = symbolizer_new();
 	char exe[256], cut[300];
+	struct sym_frame fr;
 	struct stat st;
+	__u64 off;
 	off_t len;
 
+	cr_assert(s);
 	build("whole", "-O0 -g -pie -fPIE", exe, sizeof(exe));
-	cr_assert_eq(elf_symbols_load(exe, &t), 0);
-	cr_expect(t->n_syms > 0);
-	elf_symtab_free(t);
+	off = sym_offset(exe, "ws_test_alpha");
+	cr_assert_eq(symbolize_file(s, exe, off, &fr), 0);
+	cr_assert_eq(fr.status, SYM_OK);
+	cr_expect_str_eq(fr.lines[fr.n_lines - 1].func, "ws_test_alpha");
 
 	snprintf(cut, sizeof(cut), "%s.cut", exe);
 	copy_prefix(exe, cut, 100);
-	cr_expect_lt(elf_symbols_load(cut, &t), 0);
-	cr_expect_null(t);
-	cr_expect_lt(elf_symbols_load("/dev/null", &t), 0);
-	cr_expect_null(t);
-	cr_expect_lt(elf_symbols_load(tmpdir, &t), 0, "a directory");
+	cr_expect_lt(symbolize_file(s, cut, off, &fr), 0);
+	cr_expect_lt(symbolize_file(s, "/dev/null", 0, &fr), 0);
+	cr_expect_lt(symbolize_file(s, tmpdir, 0, &fr), 0, "a directory");
 	snprintf(cut, sizeof(cut), "%s/prog.c", tmpdir);
-	cr_expect_lt(elf_symbols_load(cut, &t), 0, "a text file");
-	cr_expect_eq(elf_symbols_load("/nonexistent/x", &t), -ENOENT);
+	cr_expect_lt(symbolize_file(s, cut, 0, &fr), 0, "a text file");
+	cr_expect_eq(symbolize_file(s, "/nonexistent/x", 0, &fr), -ENOENT);
+	symbolizer_free(s);
 
-	/* every prefix length (in steps) loads or fails, never crashes */
+	/* every prefix length (in steps) loads or fails, never crashes; a new symbolizer each
+	 * time, as files are cached by inode */
 	cr_assert_eq(stat(exe, &st), 0);
-	snprintf(cut, sizeof(cut), "%s.cut", exe);
 	for (len = 0; len < st.st_size; len += 61) {
+		snprintf(cut, sizeof(cut), "%s.cut%lld", exe, (long long)len);
 		copy_prefix(exe, cut, len);
-		if (!elf_symbols_load(cut, &t))
-			elf_symtab_free(t);
+		s = symbolizer_new();
+		cr_assert(s);
+		symbolize_file(s, cut, off, &fr);
+		symbolizer_free(s);
+		unlink(cut);
 	}
 }
 
@@ -504,21 +565,272 @@ static void compress_symtab(const char *path)
 
 Test(symbolize_e2e, compressed_symtab, .description = "SHF_COMPRESSED .symtab is decompressed")
 {
-	struct elf_symtab *t;
+	struct symbolizer *s = symbolizer_new();
+	struct sym_frame fr;
 	char exe[256];
-	const char *name;
+	__u64 off;
+
+	cr_assert(s);
+	build("zsym", "-O0 -g -pie -fPIE", exe, sizeof(exe));
+	off = sym_offset(exe, "ws_test_alpha");
+	compress_symtab(exe);
+	cr_assert_eq(symbolize_file(s, exe, off + 1, &fr), 0);
+	cr_assert_eq(fr.status, SYM_OK, "ws_test_alpha found in the compressed .symtab");
+	cr_expect_str_eq(fr.lines[fr.n_lines - 1].func, "ws_test_alpha");
+	symbolizer_free(s);
+}
+
+/* ---- separate debug files, C++, inlined functions, JIT maps ---- */
+
+/* Write @text to DIR/@file and compile it with @cc @flags into DIR/@name (path in @exe). */
+static void build_src(const char *file, const char *text, const char *cc, const char *name,
+		      const char *flags, char *exe, size_t size)
+{
+	char src[128], cmd[768];
+	FILE *f;
+
+	snprintf(src, sizeof(src), "%s/%s", tmpdir, file);
+	f = fopen(src, "w");
+	cr_assert(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(exe, size, "%s/%s", tmpdir, name);
+	snprintf(cmd, sizeof(cmd), "%s %s -o %s %s 2>&1", cc, flags, exe, src);
+	cr_assert_eq(system(cmd), 0, "failed: %s", cmd);
+}
+
+/* Run a shell command built with printf-style arguments; it must succeed. */
+__attribute__((format(printf, 1, 2))) static void run(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	cr_assert_eq(system(cmd), 0, "failed: %s", cmd);
+}
+
+/* Strip @exe completely (no .symtab, no DWARF) after saving its debug part in @debug. */
+static void split_debug(const char *exe, const char *debug)
+{
+	run("objcopy --only-keep-debug %s %s && strip --strip-all %s", exe, debug, exe);
+}
+
+/* Resolving ws_test_beta needs the separate debug file: the stripped binary does not export it. */
+static void expect_debug_file_used(struct symbolizer *s, const char *exe, bool build_id)
+{
+	struct sym_frame fr;
+	__u64 addr[3];
+
+	spawn(exe, addr);
+	cr_assert_eq(symbolize_user_frame(s, child, addr[1] + 1, false, &fr), 0);
+	cr_assert_eq(fr.status, SYM_OK, "stripped %s: %s", exe, sym_status_name(fr.status));
+	cr_expect_str_eq(fr.lines[fr.n_lines - 1].func, "ws_test_beta");
+	cr_expect(fr.lines[0].file && strstr(fr.lines[0].file, "prog.c"), "file:line from DWARF");
+	cr_expect_eq(fr.lines[0].line, 5, "ws_test_beta is on line 5 of prog.c");
+	cr_expect_eq(fr.map && fr.map->main, true, "the executable's own mapping");
+	cr_expect(fr.map && strlen(fr.map->build_id) == (build_id ? 40 : 0), "build-id %s",
+		  fr.map ? fr.map->build_id : "-");
+}
+
+Test(symbolize_e2e, debug_file_by_build_id,
+     .description = "stripped binary: symbols and lines from DIR/.build-id/xx/yyyy.debug")
+{
+	struct symbolizer *s = symbolizer_new();
+	char exe[256], debug[300], dir[200], id[64], cmd[1024];
+	FILE *f;
+
+	cr_assert(s);
+	build("bid", "-O0 -g -pie -fPIE -Wl,--build-id=sha1", exe, sizeof(exe));
+	snprintf(cmd, sizeof(cmd), "readelf -n %s | sed -n 's/.*Build ID: //p'", exe);
+	f = popen(cmd, "r");
+	cr_assert(f && fscanf(f, "%63s", id) == 1, "no build-id in %s", exe);
+	pclose(f);
+	snprintf(dir, sizeof(dir), "%s/dbg/.build-id/%.2s", tmpdir, id);
+	snprintf(debug, sizeof(debug), "%s/%s.debug", dir, id + 2);
+	run("mkdir -p %s", dir);
+	split_debug(exe, debug);
+	snprintf(dir, sizeof(dir), ":.debug:%s/dbg", tmpdir);
+	cr_assert_eq(symbolizer_set_debug_dirs(s, dir), 0);
+	expect_debug_file_used(s, exe, true);
+	symbolizer_free(s);
+	run("rm -rf %s/dbg", tmpdir);
+}
+
+Test(symbolize_e2e, debug_file_by_debuglink,
+     .description = "stripped binary: symbols and lines from its .gnu_debuglink file")
+{
+	struct symbolizer *s = symbolizer_new();
+	char exe[256], debug[300];
+
+	cr_assert(s);
+	build("dlink", "-O0 -g -pie -fPIE -Wl,--build-id=none", exe, sizeof(exe));
+	snprintf(debug, sizeof(debug), "%s.debug", exe);
+	split_debug(exe, debug);
+	run("objcopy --add-gnu-debuglink=%s %s", debug, exe);
+	expect_debug_file_used(s, exe, false);
+	symbolizer_free(s);
+	unlink(debug);
+}
+
+Test(symbolize_e2e, stripped_without_debug_file, .description = "stripped, no debug file: "
+								"module+0xOFF, no-symbols")
+{
+	struct symbolizer *s = symbolizer_new();
+	struct sym_frame fr;
+	char exe[256];
+	__u64 addr[3];
+
+	cr_assert(s);
+	build("nodbg", "-O0 -g -pie -fPIE", exe, sizeof(exe));
+	run("strip --strip-all %s", exe);
+	spawn(exe, addr);
+	cr_assert_eq(symbolize_user_frame(s, child, addr[1], false, &fr), 0);
+	cr_expect_eq(fr.status, SYM_NO_SYMBOLS);
+	cr_expect_eq(fr.n_lines, 0);
+	cr_expect(fr.map && fr.map->main);
+	symbolizer_free(s);
+}
+
+static const char cxx_src[] =
+	"#include <cstdio>\n"
+	"#include <unistd.h>\n"
+	"namespace ws {\n"
+	"template <typename T> struct Worker {\n"
+	"	__attribute__((noinline)) static T run(T x) { return x * 3 + 1; }\n"
+	"};\n"
+	"}\n"
+	"int main()\n"
+	"{\n"
+	"	std::printf(\"%p %p %p\\n\", (void *)&ws::Worker<long>::run, (void *)&main,\n"
+	"		    (void *)&main);\n"
+	"	std::fflush(stdout);\n"
+	"	pause();\n"
+	"	return (int)ws::Worker<long>::run(2);\n"
+	"}\n";
+
+Test(symbolize_e2e, cxx_demangled, .description = "C++ names demangled; mangled on request")
+{
+	struct symbolizer *s = symbolizer_new();
+	char exe[256], buf[128];
+	__u64 addr[3];
+
+	cr_assert(s);
+	build_src("prog.cc", cxx_src, "c++", "cxx", "-O0 -pie -fPIE", exe, sizeof(exe));
+	spawn(exe, addr);
+	expect_sym(s, child, addr[0] + 1, "ws::Worker<long>::run");
+	symbolizer_free(s);
+
+	s = symbolizer_new();
+	cr_assert(s);
+	symbolizer_set_demangle(s, false);
+	cr_assert_eq(symbolize_user(s, child, addr[0] + 1, buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "_ZN2ws6WorkerIlE3runEl");
+	symbolizer_free(s);
+}
+
+Test(symbolize, demangle_names, .description = "Itanium C++, Rust legacy and v0; C untouched")
+{
+	static const char *const cases[][2] = {
+		{ "_ZN3foo3barEv", "foo::bar" },
+		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		  "std::vector<int, std::allocator<int> >::push_back" },
+		{ "_ZN4core3fmt5write17h0123456789abcdefE", "core::fmt::write" },
+		{ "_RNvCs1234_7mycrate3foo", "mycrate::foo" },
+	};
 	size_t i;
 
-	build("zsym", "-O0 -g -pie -fPIE", exe, sizeof(exe));
-	compress_symtab(exe);
-	cr_assert_eq(elf_symbols_load(exe, &t), 0);
-	for (i = 0; i < t->n_syms; i++) {
-		name = t->names + t->syms[i].name;
-		if (!strcmp(name, "ws_test_alpha"))
-			break;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *d = sym_demangle(cases[i][0]);
+
+		cr_expect_str_eq(d ? d : "(null)", cases[i][1], "%s", cases[i][0]);
+		free(d);
 	}
-	cr_expect_lt(i, t->n_syms, "ws_test_alpha found in the compressed .symtab");
-	if (i < t->n_syms)
-		cr_expect_str_eq(elf_symtab_lookup(t, t->syms[i].addr + 1), "ws_test_alpha");
-	elf_symtab_free(t);
+	cr_expect_null(sym_demangle("main"));
+	cr_expect_null(sym_demangle("_start"));
+	cr_expect_null(sym_demangle(NULL));
+}
+
+/* inner is inlined into outer; ws_here returns the address right after the call in inner. */
+static const char inline_src[] =
+	"#include <stdio.h>\n"
+	"#include <unistd.h>\n"
+	"volatile int sink;\n"
+	"__attribute__((noinline)) void *ws_here(void) { return __builtin_return_address(0); }\n"
+	"static inline __attribute__((always_inline)) void *ws_inner(int x)\n"
+	"{\n"
+	"	void *r = ws_here();\n" /* line 7 */
+	"	sink += x;\n"
+	"	return r;\n"
+	"}\n"
+	"__attribute__((noinline)) void *ws_outer(int x)\n"
+	"{\n"
+	"	void *r = ws_inner(x + 1);\n" /* line 13 */
+	"	sink += 2;\n"
+	"	return r;\n"
+	"}\n"
+	"int main(void)\n"
+	"{\n"
+	"	printf(\"%p %p %p\\n\", ws_outer(1), (void *)main, (void *)main);\n"
+	"	fflush(stdout);\n"
+	"	pause();\n"
+	"	return 0;\n"
+	"}\n";
+
+Test(symbolize_e2e, inlined_file_line, .description = "-O2 inlined function: two frames, each "
+							"with its file:line")
+{
+	struct symbolizer *s = symbolizer_new();
+	struct sym_frame fr;
+	char exe[256], buf[128];
+	__u64 addr[3];
+
+	cr_assert(s);
+	build_src("inl.c", inline_src, "cc", "inl", "-O2 -g -pie -fPIE", exe, sizeof(exe));
+	spawn(exe, addr);
+	cr_assert_eq(symbolize_user_frame(s, child, addr[0], true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_OK);
+	cr_assert_eq(fr.n_lines, 2, "inner inlined into outer: %u lines", fr.n_lines);
+	cr_expect_str_eq(fr.lines[0].func, "ws_inner");
+	cr_expect(fr.lines[0].file && strstr(fr.lines[0].file, "inl.c"));
+	cr_expect_eq(fr.lines[0].line, 7);
+	cr_expect_str_eq(fr.lines[1].func, "ws_outer");
+	cr_expect(fr.lines[1].file && strstr(fr.lines[1].file, "inl.c"));
+	cr_expect_eq(fr.lines[1].line, 13, "the inlined call's line");
+	cr_assert_eq(symbolize_user(s, child, addr[0], buf, sizeof(buf)), 0);
+	cr_expect_str_eq(buf, "ws_outer", "one name: the function the ELF symbol names");
+	symbolizer_free(s);
+}
+
+Test(symbolize, jit_perf_map, .description = "anonymous code resolves through /tmp/perf-PID.map")
+{
+	struct symbolizer *s = symbolizer_new();
+	struct sym_frame fr;
+	char path[64];
+	void *code;
+	FILE *f;
+
+	cr_assert(s);
+	code = mmap(NULL, 8192, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(code != MAP_FAILED);
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	f = fopen(path, "w");
+	cr_assert(f);
+	fprintf(f, "%llx 40 LazyCompile:~old /srv/app.js:1\n", (unsigned long long)(uintptr_t)code);
+	fprintf(f, "%llx 40 LazyCompile:*handler /srv/app.js:10\n",
+		(unsigned long long)(uintptr_t)code); /* replaced: the later entry wins */
+	fprintf(f, "%llx 100 Builtin:ArgumentsAdaptor\n",
+		(unsigned long long)(uintptr_t)code + 0x1000);
+	fclose(f);
+	expect_sym(s, getpid(), (__u64)(uintptr_t)code + 0x10, "LazyCompile:*handler /srv/app.js:10");
+	expect_sym(s, getpid(), (__u64)(uintptr_t)code + 0x1080, "Builtin:ArgumentsAdaptor");
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)code + 0x800, false, &fr),
+		     0);
+	cr_expect_eq(fr.status, SYM_JIT_NO_MAP, "anonymous code the map does not cover");
+	cr_assert_eq(symbolize_user_frame(s, getpid(), 0x10, false, &fr), 0);
+	cr_expect_eq(fr.status, SYM_UNMAPPED);
+	unlink(path);
+	munmap(code, 8192);
+	symbolizer_free(s);
 }

@@ -23,6 +23,16 @@ static void resolve_kernel(void *ctx, __u64 addr, char *buf, size_t size)
 		snprintf(buf, size, "[unknown]");
 }
 
+static int resolve_frame(void *ctx, pid_t tgid, __u64 addr, bool is_return, struct sym_frame *out)
+{
+	return symbolize_user_frame(ctx, tgid, addr, is_return, out);
+}
+
+static const struct sym_mapping *resolve_main(void *ctx, pid_t tgid)
+{
+	return symbolizer_main_mapping(ctx, tgid);
+}
+
 /* Wall-clock time (Unix ns) of the CLOCK_MONOTONIC instant mono_ns. */
 static __u64 unix_ns_of(__u64 mono_ns)
 {
@@ -42,7 +52,7 @@ enum export_kind { EXPORT_FOLDED, EXPORT_PPROF };
 static int write_stacks(const char *path, const struct ws_profile *p, enum export_kind kind)
 {
 	struct symbolizer *sym = symbolizer_new();
-	struct frame_resolver r = { resolve_user, resolve_kernel, sym };
+	struct frame_resolver r = { resolve_user, resolve_kernel, sym, resolve_frame, resolve_main };
 	struct atomic_file af;
 	int err;
 

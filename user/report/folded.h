@@ -10,18 +10,29 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "model/profile.h"
+#include "symbols/frame.h"
 
 /* Turns addresses into frame names; both write "[unknown]" when they cannot. */
 struct frame_resolver {
 	void (*user)(void *ctx, pid_t tgid, __u64 addr, char *buf, size_t size);
 	void (*kernel)(void *ctx, __u64 addr, char *buf, size_t size);
 	void *ctx;
+	/* Optional (NULL: user() names one frame per address): the whole frame, with its
+	 * mapping and inlined functions; @is_return for every frame but the leaf. Returns 0 or
+	 * -errno (the frame then counts as unknown). */
+	int (*user_frame)(void *ctx, pid_t tgid, __u64 addr, bool is_return, struct sym_frame *out);
+	/* Optional: the mapping of a process's executable (pprof's first Mapping), or NULL. */
+	const struct sym_mapping *(*main_mapping)(void *ctx, pid_t tgid);
 };
+
+/* The name of an unresolved frame: "module+0xOFF" when a file is mapped there (or "[vdso]+0x.."),
+ * else "[unknown]". */
+void frame_fallback_name(const struct sym_frame *fr, char *buf, size_t size);
 
 /*
  * One line per off-CPU stack ("offcpu;comm;...", blocked ns), then one per on-CPU stack
- * ("oncpu;comm;...", samples x period ns): user frames outermost first, then kernel frames
- * suffixed "_[k]".
+ * ("oncpu;comm;...", samples x period ns): user frames outermost first (an inlined function
+ * after the function it was inlined into), then kernel frames suffixed "_[k]".
  */
 void folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r);
 

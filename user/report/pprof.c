@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <zlib.h>
+#include "report/frame_coverage.h"
 #include "report/pprof.h"
 
 /* An open-addressing map from a two-word key to a dense id (1-based: 0 is "empty"). */
@@ -16,15 +18,24 @@ struct id_map {
 	size_t cap, n;
 };
 
-/* Everything interned while encoding: strings, functions, locations. */
+/* A Mapping, with what its locations turned out to resolve to. */
+struct pprof_map {
+	const struct sym_mapping *m; /* NULL: the kernel */
+	bool functions, lines;       /* every location in it has a name; a file and line */
+};
+
+/* Everything interned while encoding: strings, functions, locations, mappings. */
 struct pprof_ctx {
 	const struct ws_profile *p;
 	const struct frame_resolver *r;
 	char **strings; /* string_table; [0] = "" */
 	size_t n_strings, cap_strings;
 	struct id_map string_ids; /* (hash, 0) -> string index + 1 */
-	struct id_map functions;  /* (name index, 0) -> function id */
-	struct id_map locations;  /* (kind|tgid, addr or name index) -> location id */
+	struct id_map functions;  /* (name index, file index) -> function id */
+	struct id_map locations;  /* (kind|return|tgid, addr or name index) -> location id */
+	struct id_map mapping_ids; /* (sym_mapping address, 0) -> mapping id */
+	struct pprof_map *maps;   /* [id - 1] */
+	size_t cap_maps;
 	struct pb_buf funcs;      /* encoded Function messages */
 	struct pb_buf locs;       /* encoded Location messages */
 	bool oom;
@@ -130,10 +141,10 @@ static __u64 intern(struct pprof_ctx *c, const char *s)
 	return c->n_strings - 1;
 }
 
-/* Function id for a name (string index), adding a Function if new. */
-static __u64 function_id(struct pprof_ctx *c, __u64 name)
+/* Function id for a name and source file (string indexes), adding a Function if new. */
+static __u64 function_id(struct pprof_ctx *c, __u64 name, __u64 file)
 {
-	struct id_slot *slot = id_map_slot(&c->functions, name, 0);
+	struct id_slot *slot = id_map_slot(&c->functions, name, file);
 	size_t mark;
 
 	if (!slot) {
@@ -142,22 +153,100 @@ static __u64 function_id(struct pprof_ctx *c, __u64 name)
 	}
 	if (slot->id)
 		return slot->id;
-	*slot = (struct id_slot){ name, 0, (__u32)++c->functions.n };
+	*slot = (struct id_slot){ name, file, (__u32)++c->functions.n };
 	mark = pb_begin(&c->funcs, 5);  /* Profile.function */
 	pb_uint(&c->funcs, 1, slot->id); /* Function.id */
 	pb_int(&c->funcs, 2, (int64_t)name);  /* Function.name */
 	pb_int(&c->funcs, 3, (int64_t)name);  /* Function.system_name */
+	if (file)
+		pb_int(&c->funcs, 4, (int64_t)file); /* Function.filename */
 	pb_end(&c->funcs, mark);
 	return slot->id;
 }
 
-/* Location id of one frame, symbolizing it the first time it is seen. */
-static __u64 location_id(struct pprof_ctx *c, enum loc_kind kind, __u32 tgid, __u64 addr)
+/* Mapping id of @m (NULL: the kernel's), adding it if new. Ids follow first use. */
+static __u64 mapping_id(struct pprof_ctx *c, const struct sym_mapping *m)
 {
-	__u64 k1 = (__u64)kind | ((__u64)(kind == LOC_USER ? tgid : 0) << 2);
+	struct id_slot *slot = id_map_slot(&c->mapping_ids, (__u64)(uintptr_t)m, m ? 0 : 1);
+
+	if (!slot) {
+		c->oom = true;
+		return 0;
+	}
+	if (slot->id)
+		return slot->id;
+	if (c->mapping_ids.n == c->cap_maps) {
+		size_t cap = c->cap_maps ? c->cap_maps * 2 : 64;
+		struct pprof_map *grown = realloc(c->maps, cap * sizeof(*grown));
+
+		if (!grown) {
+			c->oom = true;
+			return 0;
+		}
+		c->maps = grown;
+		c->cap_maps = cap;
+	}
+	*slot = (struct id_slot){ (__u64)(uintptr_t)m, m ? 0 : 1, (__u32)++c->mapping_ids.n };
+	c->maps[slot->id - 1] = (struct pprof_map){ m, true, m != NULL };
+	return slot->id;
+}
+
+/* One Location.line: function (name, file) and line number. */
+static void location_line(struct pprof_ctx *c, const char *func, const char *file,
+			  unsigned int line)
+{
+	__u64 fid = function_id(c, intern(c, func), file ? intern(c, file) : 0);
+	size_t mark = pb_begin(&c->locs, 4); /* Location.line */
+
+	pb_uint(&c->locs, 1, fid);           /* Line.function_id */
+	if (line)
+		pb_int(&c->locs, 2, line);   /* Line.line */
+	pb_end(&c->locs, mark);
+}
+
+/* A user frame through the resolver's user_frame: mapping, and a line per inlined function
+ * (innermost first, as profile.proto orders them). */
+static void user_location(struct pprof_ctx *c, __u32 tgid, __u64 addr, bool is_return)
+{
+	struct sym_frame fr;
+	struct pprof_map *pm = NULL;
+	char name[256];
+	unsigned int k;
+	__u64 mid = 0;
+
+	if (c->r->user_frame(c->r->ctx, (pid_t)tgid, addr, is_return, &fr))
+		fr.status = fr.status == SYM_OK ? SYM_NO_SYMBOLS : fr.status;
+	if (fr.map) {
+		mid = mapping_id(c, fr.map);
+		if (mid)
+			pm = &c->maps[mid - 1];
+	}
+	if (mid)
+		pb_uint(&c->locs, 2, mid);           /* Location.mapping_id */
+	pb_uint(&c->locs, 3, addr);                  /* Location.address */
+	if (fr.status != SYM_OK || !fr.n_lines) {
+		frame_fallback_name(&fr, name, sizeof(name));
+		location_line(c, name, NULL, 0);
+		if (pm)
+			pm->functions = pm->lines = false;
+		return;
+	}
+	for (k = 0; k < fr.n_lines; k++) {
+		location_line(c, fr.lines[k].func, fr.lines[k].file, fr.lines[k].line);
+		if (pm && (!fr.lines[k].file || !fr.lines[k].line))
+			pm->lines = false;
+	}
+}
+
+/* Location id of one frame, symbolizing it the first time it is seen. */
+static __u64 location_id(struct pprof_ctx *c, enum loc_kind kind, __u32 tgid, __u64 addr,
+			 bool is_return)
+{
+	__u64 k1 = (__u64)kind | (__u64)is_return << 2 |
+		   ((__u64)(kind == LOC_USER ? tgid : 0) << 3);
 	struct id_slot *slot = id_map_slot(&c->locations, k1, addr);
-	__u64 fid, id;
-	size_t mark, line;
+	__u64 id;
+	size_t mark;
 	char name[256];
 
 	if (!slot) {
@@ -168,20 +257,24 @@ static __u64 location_id(struct pprof_ctx *c, enum loc_kind kind, __u32 tgid, __
 		return slot->id;
 	id = ++c->locations.n;
 	*slot = (struct id_slot){ k1, addr, (__u32)id };
+	mark = pb_begin(&c->locs, 4);          /* Profile.location */
+	pb_uint(&c->locs, 1, id);              /* Location.id */
+	if (kind == LOC_USER && c->r->user_frame) {
+		user_location(c, tgid, addr, is_return);
+		pb_end(&c->locs, mark);
+		return id;
+	}
 	if (kind == LOC_USER)
 		c->r->user(c->r->ctx, (pid_t)tgid, addr, name, sizeof(name));
 	else if (kind == LOC_KERNEL)
 		c->r->kernel(c->r->ctx, addr, name, sizeof(name));
 	else
 		snprintf(name, sizeof(name), "%s", c->strings[addr - 1]);
-	fid = function_id(c, intern(c, name));
-	mark = pb_begin(&c->locs, 4);          /* Profile.location */
-	pb_uint(&c->locs, 1, id);              /* Location.id */
+	if (kind == LOC_KERNEL && c->r->user_frame)
+		pb_uint(&c->locs, 2, mapping_id(c, NULL)); /* Location.mapping_id */
 	if (kind != LOC_ROOT)
 		pb_uint(&c->locs, 3, addr);    /* Location.address */
-	line = pb_begin(&c->locs, 4);          /* Location.line */
-	pb_uint(&c->locs, 1, fid);             /* Line.function_id */
-	pb_end(&c->locs, line);
+	location_line(c, name, NULL, 0);
 	pb_end(&c->locs, mark);
 	return id;
 }
@@ -224,12 +317,12 @@ static void sample(struct pprof_ctx *c, struct pb_buf *b, const struct ws_offcpu
 	for (j = 0; j < st->n_kernel; j++) {
 		c->r->kernel(c->r->ctx, st->kernel[j], name, sizeof(name));
 		if (!folded_probe_frame(name))
-			ids[n++] = location_id(c, LOC_KERNEL, 0, st->kernel[j]);
+			ids[n++] = location_id(c, LOC_KERNEL, 0, st->kernel[j], false);
 	}
 	for (j = 0; j < st->n_user; j++)
-		ids[n++] = location_id(c, LOC_USER, st->tgid, st->user[j]);
+		ids[n++] = location_id(c, LOC_USER, st->tgid, st->user[j], j > 0);
 	comm_idx = intern(c, comm);
-	ids[n++] = location_id(c, LOC_ROOT, 0, comm_idx + 1);
+	ids[n++] = location_id(c, LOC_ROOT, 0, comm_idx + 1, false);
 
 	mark = pb_begin(b, 2);          /* Profile.sample */
 	packed = pb_begin(b, 1);        /* Sample.location_id, packed */
@@ -259,6 +352,66 @@ static void value_type(struct pprof_ctx *c, struct pb_buf *b, __u32 field, const
 	pb_end(b, mark);
 }
 
+/* The Mapping messages, by id. A mapping whose every location resolved says so (has_functions,
+ * has_filenames, has_line_numbers, has_inline_frames), so pprof keeps our names; the others are
+ * re-symbolized by pprof from the file, when it can read it. */
+static void mappings(struct pprof_ctx *c, struct pb_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < c->mapping_ids.n; i++) {
+		const struct pprof_map *pm = &c->maps[i];
+		const struct sym_mapping *m = pm->m;
+		__u64 file = intern(c, m ? (m->path[0] ? m->path : "[anon]") : "[kernel.kallsyms]");
+		__u64 bid = m && m->build_id[0] ? intern(c, m->build_id) : 0;
+		size_t mark = pb_begin(b, 3);              /* Profile.mapping */
+
+		pb_uint(b, 1, i + 1);                       /* Mapping.id */
+		pb_uint(b, 2, m ? m->start : 0xffff800000000000ull); /* memory_start */
+		pb_uint(b, 3, m ? m->limit : ~0ull);       /* memory_limit */
+		if (m)
+			pb_uint(b, 4, m->offset);          /* file_offset */
+		pb_int(b, 5, (int64_t)file);               /* filename */
+		if (bid)
+			pb_int(b, 6, (int64_t)bid);        /* build_id */
+		if (pm->functions)
+			pb_uint(b, 7, 1);                  /* has_functions */
+		if (pm->lines) {
+			pb_uint(b, 8, 1);                  /* has_filenames */
+			pb_uint(b, 9, 1);                  /* has_line_numbers */
+			pb_uint(b, 10, 1);                 /* has_inline_frames */
+		}
+		pb_end(b, mark);
+	}
+}
+
+/* Profile.comment: how many user frames stayed unknown, and why (go tool pprof -comments). */
+static void comments(struct pprof_ctx *c, struct pb_buf *out)
+{
+	struct frame_coverage cov;
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c->r->user_frame)
+		return;
+	frame_coverage_compute(c->p, c->r, &cov);
+	f = open_memstream(&text, &len);
+	if (!f) {
+		c->oom = true;
+		return;
+	}
+	frame_coverage_write(f, &cov, "");
+	if (fclose(f) || !text) {
+		free(text);
+		c->oom = true;
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		pb_int(out, 13, (int64_t)intern(c, line)); /* Profile.comment */
+	free(text);
+}
+
 static void ctx_free(struct pprof_ctx *c)
 {
 	size_t i;
@@ -269,6 +422,8 @@ static void ctx_free(struct pprof_ctx *c)
 	free(c->string_ids.slots);
 	free(c->functions.slots);
 	free(c->locations.slots);
+	free(c->mapping_ids.slots);
+	free(c->maps);
 	pb_free(&c->funcs);
 	pb_free(&c->locs);
 }
@@ -293,6 +448,13 @@ int pprof_encode(struct pb_buf *out, const struct ws_profile *p, const struct fr
 
 	value_type(&c, out, 1, "off-cpu", "nanoseconds"); /* Profile.sample_type */
 	value_type(&c, out, 1, "on-cpu", "nanoseconds");
+	/* Mapping 1 is what pprof calls the main binary: the first target's executable. */
+	for (i = 0; c.r->main_mapping && i < p->n_targets; i++) {
+		const struct sym_mapping *m = c.r->main_mapping(c.r->ctx, p->targets[i].tgid);
+
+		if (m)
+			mapping_id(&c, m);
+	}
 	for (i = 0; i < p->n_offcpu; i++)
 		if (p->offcpu[i].ns)
 			sample(&c, &samples, &p->offcpu[i], false);
@@ -301,6 +463,7 @@ int pprof_encode(struct pb_buf *out, const struct ws_profile *p, const struct fr
 			sample(&c, &samples, &p->oncpu[i], true);
 	/* Encoded apart because each may add strings, functions and locations. */
 	pb_raw(out, samples.data, samples.len);
+	mappings(&c, out);
 	pb_raw(out, c.locs.data, c.locs.len);
 	pb_raw(out, c.funcs.data, c.funcs.len);
 	if (time_nanos)
@@ -310,6 +473,8 @@ int pprof_encode(struct pb_buf *out, const struct ws_profile *p, const struct fr
 	value_type(&c, out, 11, "cpu", "nanoseconds");       /* Profile.period_type */
 	if (p->oncpu_period_ns)
 		pb_int(out, 12, (int64_t)p->oncpu_period_ns); /* Profile.period */
+	comments(&c, out);
+	pb_int(out, 14, (int64_t)intern(&c, "off-cpu"));     /* Profile.default_sample_type */
 	/* Last: the strings every part above interned. */
 	for (i = 0; i < c.n_strings; i++)
 		pb_string(out, 6, c.strings[i]);              /* Profile.string_table */

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Symbolizer for off-CPU stacks: see symbolize.h. */
+/* Symbolizer for stacks: see symbolize.h. The ELF and DWARF part is elf_file.c (libdwfl). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "symbols/elf_file.h"
 #include "symbols/symbolize.h"
 
 #define UNKNOWN "[unknown]"
@@ -22,19 +21,46 @@ struct ksym {
 struct elf_cache_ent {
 	dev_t dev;
 	ino_t ino;
-	struct elf_symtab *tab; /* NULL: not a readable ELF file */
+	struct elf_file *file; /* NULL: not an ELF file libdwfl reads */
 };
 
 struct proc_map {
 	struct map_entry m;
-	struct elf_symtab *tab; /* owned by the ELF cache */
+	struct sym_mapping sm; /* what pprof's Mapping says of it; sm.path is m.path */
+	int elf;               /* index into the ELF cache, -1 none; valid once resolved */
 	bool resolved;
+};
+
+/* One /tmp/perf-PID.map entry; seq orders entries at the same address (the last one wins). */
+struct jit_sym {
+	__u64 start, size;
+	size_t name, seq;
+};
+
+/* String pool: names are stored back to back and referred to by offset. */
+struct pool {
+	char *buf;
+	size_t len, cap;
 };
 
 struct proc_ent {
 	pid_t tgid;
+	pid_t ns_pid;          /* its pid in its own pid namespace: perf-PID.map is named by it */
+	ino_t exe_ino;         /* inode of /proc/PID/exe, 0 unknown */
+	bool alive;            /* its maps were read */
+	bool other_root;       /* /proc/PID/root is not our root: a container */
 	struct proc_map *maps; /* sorted by start; empty if the process was gone */
 	size_t n_maps;
+	struct jit_sym *jit;   /* perf-PID.map, sorted by start; loaded on first use */
+	size_t n_jit;
+	struct pool jit_names;
+	bool jit_tried;
+};
+
+/* A resolved (ELF file, vaddr): the lines, shared by every process mapping that file. */
+struct frame_slot {
+	__u64 k1, k2;
+	struct sym_frame *f;
 };
 
 struct symbolizer {
@@ -46,6 +72,11 @@ struct symbolizer {
 	size_t n_ksyms;
 	char *kpool;
 	bool ktried;
+	bool keep_mangled;
+	char *debug_dirs;      /* NULL: libdwfl's default */
+	struct sym_strings strings;
+	struct frame_slot *frames;
+	size_t n_frames, cap_frames;
 };
 
 /* Make room for one more element of size @elem in *@arr. */
@@ -64,12 +95,6 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 	*cap = ncap;
 	return 0;
 }
-
-/* String pool: names are stored back to back and referred to by offset. */
-struct pool {
-	char *buf;
-	size_t len, cap;
-};
 
 static int pool_add(struct pool *p, const char *s, size_t *off)
 {
@@ -162,266 +187,51 @@ int kallsyms_parse_line(const char *line, __u64 *addr, char *type, char *name, s
 	return 0;
 }
 
-/* ---- ELF symbol tables ---- */
-
-struct sym_build {
-	__u64 addr, size;
-	size_t name;
-	int rank; /* lower is preferred among symbols at the same address */
-};
-
-static int sym_build_cmp(const void *a, const void *b)
+int perfmap_parse_line(const char *line, __u64 *start, __u64 *size, char *name, size_t name_size)
 {
-	const struct sym_build *x = a, *y = b;
+	unsigned long long a, n;
+	const char *p = line;
+	char *endp;
+	size_t len;
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	return x->name < y->name ? -1 : x->name > y->name;
-}
-
-static int sym_rank(const GElf_Sym *sym, const char *name)
-{
-	int bind = GELF_ST_BIND(sym->st_info);
-	int r = 0;
-
-	if (!sym->st_size)
-		r += 100;
-	if (bind == STB_WEAK)
-		r += 10;
-	else if (bind != STB_GLOBAL)
-		r += 20;
-	while (*name++ == '_')
-		r++;
-	return r;
-}
-
-/* Read a section's data, decompressing it first if needed. NULL on failure. */
-static Elf_Data *section_data(Elf_Scn *scn)
-{
-	GElf_Shdr shdr;
-
-	if (!scn || !gelf_getshdr(scn, &shdr) || shdr.sh_type == SHT_NOBITS)
-		return NULL;
-	if ((shdr.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-		return NULL;
-	return elf_getdata(scn, NULL);
-}
-
-static int add_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *shdr, struct sym_build **syms,
-		       size_t *n, size_t *cap, struct pool *names)
-{
-	Elf_Data *data = section_data(scn);
-	size_t entsz = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
-	size_t i, count;
-	int err;
-
-	/* the string table must be decompressed too before elf_strptr can read it */
-	if (!data || !entsz || !section_data(elf_getscn(elf, shdr->sh_link)))
-		return 0;
-	count = data->d_size / entsz;
-	for (i = 1; i < count; i++) {
-		GElf_Sym sym;
-		const char *name;
-		int type;
-
-		if (!gelf_getsym(data, (int)i, &sym))
-			break;
-		type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !sym.st_value ||
-		    sym.st_shndx == SHN_UNDEF)
-			continue;
-		name = elf_strptr(elf, shdr->sh_link, sym.st_name);
-		if (!name || !*name)
-			continue;
-		err = grow((void **)syms, cap, *n, sizeof(**syms));
-		if (err)
-			return err;
-		err = pool_add(names, name, &(*syms)[*n].name);
-		if (err)
-			return err;
-		(*syms)[*n].addr = sym.st_value;
-		(*syms)[*n].size = sym.st_size;
-		(*syms)[*n].rank = sym_rank(&sym, name);
-		(*n)++;
-	}
+	if (!line || !start || !size || !name || !name_size || !isxdigit((unsigned char)line[0]))
+		return -EINVAL;
+	errno = 0;
+	a = strtoull(p, &endp, 16);
+	if (errno || *endp != ' ')
+		return -EINVAL;
+	p = endp + 1;
+	if (!isxdigit((unsigned char)*p))
+		return -EINVAL;
+	n = strtoull(p, &endp, 16);
+	if (errno || *endp != ' ' || !n || a + n < a)
+		return -EINVAL;
+	p = endp + 1;
+	len = strcspn(p, "\n");
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\r'))
+		len--;
+	if (!len)
+		return -EINVAL;
+	if (len >= name_size)
+		len = name_size - 1;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	*start = a;
+	*size = n;
 	return 0;
 }
 
-static int load_segments(Elf *elf, struct elf_symtab *t)
+const char *sym_status_name(enum sym_status st)
 {
-	size_t i, n;
+	static const char *const names[SYM_STATUS_KINDS] = {
+		[SYM_OK] = "ok",
+		[SYM_NO_SYMBOLS] = "no-symbols",
+		[SYM_JIT_NO_MAP] = "jit-no-map",
+		[SYM_UNMAPPED] = "unmapped",
+		[SYM_NO_PROCESS] = "process-gone",
+	};
 
-	if (elf_getphdrnum(elf, &n))
-		return -EINVAL;
-	if (!n)
-		return 0;
-	t->segs = calloc(n, sizeof(*t->segs));
-	if (!t->segs)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph))
-			return -EINVAL;
-		if (ph.p_type != PT_LOAD || !ph.p_filesz)
-			continue;
-		t->segs[t->n_segs].offset = ph.p_offset;
-		t->segs[t->n_segs].vaddr = ph.p_vaddr;
-		t->segs[t->n_segs].filesz = ph.p_filesz;
-		t->n_segs++;
-	}
-	return 0;
-}
-
-/* libelf silently ignores program and section headers past the end of a truncated file:
- * reject such files instead of returning an empty table. */
-static int check_headers(Elf *elf, int fd)
-{
-	GElf_Ehdr eh;
-	struct stat st;
-	__u64 size, shnum;
-
-	if (!gelf_getehdr(elf, &eh) || fstat(fd, &st))
-		return -EINVAL;
-	size = (__u64)st.st_size;
-	shnum = eh.e_shnum ? eh.e_shnum : (eh.e_shoff ? 1 : 0); /* 0: extended numbering */
-	if (eh.e_phoff > size || (__u64)eh.e_phnum * eh.e_phentsize > size - eh.e_phoff)
-		return -EINVAL;
-	if (eh.e_shoff > size || shnum * eh.e_shentsize > size - eh.e_shoff)
-		return -EINVAL;
-	return 0;
-}
-
-int elf_symbols_load_fd(int fd, struct elf_symtab **out)
-{
-	struct sym_build *syms = NULL;
-	size_t n = 0, cap = 0, i, kept = 0;
-	struct pool names = {};
-	struct elf_symtab *t = NULL;
-	Elf_Scn *scn = NULL;
-	Elf *elf = NULL;
-	int err = 0;
-
-	*out = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		err = -EINVAL;
-		goto cleanup;
-	}
-	err = check_headers(elf, fd);
-	if (err)
-		goto cleanup;
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	err = load_segments(elf, t);
-	if (err)
-		goto cleanup;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-
-		if (!gelf_getshdr(scn, &shdr))
-			continue;
-		if (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM)
-			continue;
-		err = add_symbols(elf, scn, &shdr, &syms, &n, &cap, &names);
-		if (err)
-			goto cleanup;
-	}
-	if (n) {
-		qsort(syms, n, sizeof(*syms), sym_build_cmp);
-		t->syms = calloc(n, sizeof(*t->syms));
-		if (!t->syms) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
-	/* one symbol per address: the best ranked (sized, global, fewest leading '_') */
-	for (i = 0; i < n; i++) {
-		if (kept && t->syms[kept - 1].addr == syms[i].addr)
-			continue;
-		t->syms[kept].addr = syms[i].addr;
-		t->syms[kept].size = syms[i].size;
-		t->syms[kept].name = syms[i].name;
-		kept++;
-	}
-	t->n_syms = kept;
-	t->names = names.buf;
-	names.buf = NULL;
-	*out = t;
-	t = NULL;
-cleanup:
-	elf_end(elf);
-	elf_symtab_free(t);
-	free(syms);
-	free(names.buf);
-	return err;
-}
-
-int elf_symbols_load(const char *path, struct elf_symtab **out)
-{
-	int fd, err;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = elf_symbols_load_fd(fd, out);
-	close(fd);
-	return err;
-}
-
-void elf_symtab_free(struct elf_symtab *t)
-{
-	if (!t)
-		return;
-	free(t->syms);
-	free(t->segs);
-	free(t->names);
-	free(t);
-}
-
-int elf_symtab_vaddr(const struct elf_symtab *t, __u64 file_off, __u64 *vaddr)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_segs; i++) {
-		const struct elf_seg *g = &t->segs[i];
-
-		if (file_off >= g->offset && file_off - g->offset < g->filesz) {
-			*vaddr = file_off - g->offset + g->vaddr;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-const char *elf_symtab_lookup(const struct elf_symtab *t, __u64 vaddr)
-{
-	size_t lo = 0, hi = t->n_syms;
-	const struct elf_sym *sym;
-
-	/* find the last symbol with addr <= vaddr */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	sym = &t->syms[lo - 1];
-	if (sym->size && vaddr - sym->addr >= sym->size)
-		return NULL;
-	return t->names + sym->name;
+	return st >= 0 && st < SYM_STATUS_KINDS ? names[st] : "unknown";
 }
 
 /* ---- symbolizer ---- */
@@ -431,18 +241,42 @@ struct symbolizer *symbolizer_new(void)
 	return calloc(1, sizeof(struct symbolizer));
 }
 
+void symbolizer_set_demangle(struct symbolizer *s, bool demangle)
+{
+	s->keep_mangled = !demangle;
+}
+
+int symbolizer_set_debug_dirs(struct symbolizer *s, const char *dirs)
+{
+	char *copy = dirs ? strdup(dirs) : NULL;
+
+	if (dirs && !copy)
+		return -ENOMEM;
+	free(s->debug_dirs);
+	s->debug_dirs = copy;
+	return 0;
+}
+
 void symbolizer_free(struct symbolizer *s)
 {
 	size_t i;
 
 	if (!s)
 		return;
-	for (i = 0; i < s->n_procs; i++)
+	free(s->debug_dirs);
+	for (i = 0; i < s->n_procs; i++) {
 		free(s->procs[i].maps);
+		free(s->procs[i].jit);
+		free(s->procs[i].jit_names.buf);
+	}
 	free(s->procs);
 	for (i = 0; i < s->n_elfs; i++)
-		elf_symtab_free(s->elfs[i].tab);
+		elf_file_free(s->elfs[i].file);
 	free(s->elfs);
+	for (i = 0; i < s->cap_frames; i++)
+		free(s->frames[i].f);
+	free(s->frames);
+	sym_strings_free(&s->strings);
 	free(s->ksyms);
 	free(s->kpool);
 	free(s);
@@ -457,13 +291,58 @@ static int map_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Its pid in its innermost pid namespace (last NSpid field), else @tgid. */
+static pid_t ns_pid_of(pid_t tgid)
+{
+	char path[64], *line = NULL;
+	size_t len = 0;
+	pid_t pid = tgid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return tgid;
+	while (getline(&line, &len, f) > 0) {
+		char *p, *endp;
+		long v;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (p = line + 6;; p = endp) {
+			v = strtol(p, &endp, 10);
+			if (endp == p)
+				break;
+			if (v > 0)
+				pid = (pid_t)v;
+		}
+		break;
+	}
+	free(line);
+	fclose(f);
+	return pid;
+}
+
+/* Does /proc/PID/root lead somewhere else than our own root (the process is in a container)? */
+static bool other_root(pid_t tgid)
+{
+	struct stat theirs, ours;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/root/", (int)tgid);
+	if (stat(path, &theirs) || stat("/", &ours))
+		return false;
+	return theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino;
+}
+
 /* Read /proc/PID/maps into a new cache entry; a vanished process gives an empty entry. */
 static int proc_load(struct symbolizer *s, pid_t tgid, struct proc_ent **out)
 {
 	struct proc_map *maps = NULL;
-	size_t n = 0, cap = 0, len = 0;
+	size_t n = 0, cap = 0, len = 0, i;
 	struct proc_ent *e;
 	char path[64], *line = NULL;
+	struct stat st;
 	FILE *f;
 	int err;
 
@@ -482,13 +361,31 @@ static int proc_load(struct symbolizer *s, pid_t tgid, struct proc_ent **out)
 			if (err)
 				goto cleanup;
 			memset(&maps[n], 0, sizeof(maps[n]));
+			maps[n].elf = -1;
 			maps[n++].m = m;
 		}
 		if (n) /* qsort(NULL, 0) is undefined */
 			qsort(maps, n, sizeof(*maps), map_cmp);
 	}
 	e = &s->procs[s->n_procs++];
+	memset(e, 0, sizeof(*e));
 	e->tgid = tgid;
+	e->alive = f != NULL;
+	e->ns_pid = ns_pid_of(tgid);
+	e->other_root = other_root(tgid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tgid);
+	if (!stat(path, &st))
+		e->exe_ino = st.st_ino;
+	for (i = 0; i < n; i++) {
+		struct sym_mapping *sm = &maps[i].sm;
+
+		sm->start = maps[i].m.start;
+		sm->limit = maps[i].m.end;
+		sm->offset = maps[i].m.offset;
+		sm->path = maps[i].m.path;
+		sm->build_id = "";
+		sm->main = e->exe_ino && maps[i].m.inode == e->exe_ino;
+	}
 	e->maps = maps;
 	e->n_maps = n;
 	maps = NULL;
@@ -538,24 +435,137 @@ static struct proc_map *map_find(struct proc_ent *e, __u64 addr)
 	return &e->maps[lo - 1];
 }
 
-/* Open the file behind mapping @m: /proc/PID/root/PATH (containers), PATH, then
- * /proc/PID/map_files/START-END (the only way to an unlinked file). -1 if none opens. */
-static int open_mapped(pid_t tgid, const struct map_entry *m)
+/* ---- JIT maps (/tmp/perf-PID.map) ---- */
+
+static int jit_cmp(const void *a, const void *b)
 {
-	char path[sizeof(m->path) + 64];
+	const struct jit_sym *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int jit_read(struct proc_ent *e, FILE *f)
+{
+	size_t cap = 0, len = 0;
+	char *line = NULL, name[512];
+	int err = 0;
+
+	while (getline(&line, &len, f) > 0) {
+		struct jit_sym *j;
+		__u64 start, size;
+
+		if (perfmap_parse_line(line, &start, &size, name, sizeof(name)))
+			continue;
+		err = grow((void **)&e->jit, &cap, e->n_jit, sizeof(*e->jit));
+		if (err)
+			break;
+		j = &e->jit[e->n_jit];
+		err = pool_add(&e->jit_names, name, &j->name);
+		if (err)
+			break;
+		j->start = start;
+		j->size = size;
+		j->seq = e->n_jit++;
+	}
+	free(line);
+	return err;
+}
+
+/* Load the process's perf map: its own /tmp under its namespace pid, else ours under its pid. */
+static int jit_load(struct proc_ent *e)
+{
+	char path[96];
+	FILE *f;
+	int err;
+
+	e->jit_tried = true;
+	snprintf(path, sizeof(path), "/proc/%d/root/tmp/perf-%d.map", (int)e->tgid,
+		 (int)e->ns_pid);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)e->tgid);
+		f = fopen(path, "re");
+	}
+	if (!f)
+		return 0;
+	err = jit_read(e, f);
+	fclose(f);
+	if (e->n_jit)
+		qsort(e->jit, e->n_jit, sizeof(*e->jit), jit_cmp);
+	return err;
+}
+
+/* The perf map's name for @addr (the latest entry holding it), or NULL. */
+static const char *jit_lookup(struct proc_ent *e, __u64 addr)
+{
+	size_t lo = 0, hi = e->n_jit, k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->jit[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* entries may overlap (code replaced): look a few back for one that holds addr */
+	for (k = 0; lo > 0 && k < 16; k++, lo--) {
+		const struct jit_sym *j = &e->jit[lo - 1];
+
+		if (addr - j->start < j->size)
+			return e->jit_names.buf + j->name;
+	}
+	return NULL;
+}
+
+/* Resolve @addr through the perf map into @out; false when there is no entry. */
+static int jit_frame(struct symbolizer *s, struct proc_ent *e, __u64 addr, struct sym_frame *out,
+		     bool *found)
+{
+	const char *name;
+	int err;
+
+	*found = false;
+	if (!e->jit_tried) {
+		err = jit_load(e);
+		if (err)
+			return err;
+	}
+	name = jit_lookup(e, addr);
+	if (!name)
+		return 0;
+	out->lines[0].func = sym_intern(&s->strings, name);
+	if (!out->lines[0].func)
+		return -ENOMEM;
+	out->n_lines = 1;
+	out->status = SYM_OK;
+	*found = true;
+	return 0;
+}
+
+/* ---- ELF files ---- */
+
+/* Open the file behind mapping @m: /proc/PID/root/PATH (containers), PATH, then
+ * /proc/PID/map_files/START-END (the only way to an unlinked file). -1 if none opens.
+ * The path that opened it goes into @used. */
+static int open_mapped(pid_t tgid, const struct map_entry *m, bool in_container, char *used,
+		       size_t size)
+{
 	int i, fd;
 
-	for (i = m->deleted ? 2 : 0; i < 3; i++) {
+	for (i = m->deleted ? 2 : (in_container ? 0 : 1); i < 3; i++) {
 		struct stat st;
 
 		if (i == 0)
-			snprintf(path, sizeof(path), "/proc/%d/root%s", (int)tgid, m->path);
+			snprintf(used, size, "/proc/%d/root%s", (int)tgid, m->path);
 		else if (i == 1)
-			snprintf(path, sizeof(path), "%s", m->path);
+			snprintf(used, size, "%s", m->path);
 		else
-			snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)tgid,
+			snprintf(used, size, "/proc/%d/map_files/%llx-%llx", (int)tgid,
 				 (unsigned long long)m->start, (unsigned long long)m->end);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(used, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		if (!fstat(fd, &st) && S_ISREG(st.st_mode))
@@ -565,50 +575,225 @@ static int open_mapped(pid_t tgid, const struct map_entry *m)
 	return -1;
 }
 
-/* Symbol table of the file behind @pm, loaded once per (device, inode). */
-static int map_symtab(struct symbolizer *s, pid_t tgid, struct proc_map *pm)
+/* Index of the ELF cache entry for the file on @fd (consumed), opening it with libdwfl the first
+ * time its (device, inode) is seen; -1 in *idx when it is not an ELF file. */
+static int elf_get(struct symbolizer *s, int fd, const char *path, const char *debug_dirs,
+		   int *idx)
 {
-	struct elf_symtab *tab = NULL;
 	struct elf_cache_ent *c;
+	struct elf_file *file = NULL;
 	struct stat st;
 	size_t i;
-	int fd, err = 0;
+	int err;
 
-	if (pm->resolved)
+	*idx = -1;
+	if (fstat(fd, &st)) {
+		close(fd);
 		return 0;
-	if (pm->m.path[0] != '/') {
-		pm->resolved = true;
-		return 0;
-	}
-	fd = open_mapped(tgid, &pm->m);
-	if (fd < 0 || fstat(fd, &st)) {
-		pm->resolved = true;
-		goto cleanup;
 	}
 	for (i = 0; i < s->n_elfs; i++) {
 		if (s->elfs[i].dev == st.st_dev && s->elfs[i].ino == st.st_ino) {
-			pm->tab = s->elfs[i].tab;
-			pm->resolved = true;
-			goto cleanup;
+			close(fd);
+			*idx = s->elfs[i].file ? (int)i : -1;
+			return 0;
 		}
 	}
 	err = grow((void **)&s->elfs, &s->cap_elfs, s->n_elfs, sizeof(*s->elfs));
-	if (err)
-		goto cleanup;
-	err = elf_symbols_load_fd(fd, &tab);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	err = elf_file_open(fd, path, debug_dirs, &file);
 	if (err == -ENOMEM)
-		goto cleanup;
-	err = 0; /* not an ELF file: remember it and fall back to module+offset */
-	c = &s->elfs[s->n_elfs++];
+		return err;
+	/* not an ELF file: remember it and fall back to module+offset */
+	c = &s->elfs[s->n_elfs];
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
-	c->tab = tab;
-	pm->tab = tab;
+	c->file = file;
+	*idx = file ? (int)s->n_elfs : -1;
+	s->n_elfs++;
+	return 0;
+}
+
+/* The ELF file behind @pm, opened once; fills the mapping's build-id. */
+static int map_elf(struct symbolizer *s, struct proc_ent *e, struct proc_map *pm)
+{
+	char used[sizeof(pm->m.path) + 64], dirs[4096];
+	struct elf_file *f;
+	int fd, err;
+
+	if (pm->resolved)
+		return 0;
 	pm->resolved = true;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	return err;
+	if (pm->m.path[0] != '/')
+		return 0;
+	fd = open_mapped(e->tgid, &pm->m, e->other_root, used, sizeof(used));
+	if (fd < 0)
+		return 0;
+	/* a container's debug files are under its own root */
+	snprintf(dirs, sizeof(dirs), "%s:/proc/%d/root/usr/lib/debug",
+		 s->debug_dirs ? s->debug_dirs : ":.debug:/usr/lib/debug", (int)e->tgid);
+	err = elf_get(s, fd, used, e->other_root ? dirs : s->debug_dirs, &pm->elf);
+	if (err || pm->elf < 0)
+		return err;
+	f = s->elfs[pm->elf].file;
+	pm->sm.build_id = sym_intern(&s->strings, elf_file_build_id(f));
+	if (!pm->sm.build_id)
+		return -ENOMEM;
+	return 0;
+}
+
+static __u64 hash_words(__u64 a, __u64 b)
+{
+	__u64 h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull + (a << 6) + (a >> 2));
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 29);
+}
+
+static bool frames_grow(struct symbolizer *s)
+{
+	size_t cap = s->cap_frames ? s->cap_frames * 2 : 1024, i, j;
+	struct frame_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return false;
+	for (i = 0; i < s->cap_frames; i++) {
+		if (!s->frames[i].f)
+			continue;
+		for (j = hash_words(s->frames[i].k1, s->frames[i].k2) & (cap - 1); slots[j].f;
+		     j = (j + 1) & (cap - 1))
+			;
+		slots[j] = s->frames[i];
+	}
+	free(s->frames);
+	s->frames = slots;
+	s->cap_frames = cap;
+	return true;
+}
+
+/* The lines at @vaddr of ELF cache entry @idx, looked up once (the cache owns the result). */
+static int elf_frame(struct symbolizer *s, int idx, __u64 vaddr, struct sym_frame *out)
+{
+	__u64 k1 = (__u64)idx + 1;
+	struct frame_slot *slot;
+	size_t j;
+	int err;
+
+	if ((s->n_frames + 1) * 2 > s->cap_frames && !frames_grow(s))
+		return -ENOMEM;
+	for (j = hash_words(k1, vaddr) & (s->cap_frames - 1); s->frames[j].f;
+	     j = (j + 1) & (s->cap_frames - 1))
+		if (s->frames[j].k1 == k1 && s->frames[j].k2 == vaddr)
+			break;
+	slot = &s->frames[j];
+	if (!slot->f) {
+		slot->f = calloc(1, sizeof(*slot->f));
+		if (!slot->f)
+			return -ENOMEM;
+		err = elf_file_lookup(s->elfs[idx].file, vaddr, !s->keep_mangled, &s->strings,
+				      slot->f);
+		if (err) {
+			free(slot->f);
+			slot->f = NULL;
+			return err;
+		}
+		slot->k1 = k1;
+		slot->k2 = vaddr;
+		s->n_frames++;
+	}
+	out->status = slot->f->status;
+	out->n_lines = slot->f->n_lines;
+	memcpy(out->lines, slot->f->lines, sizeof(out->lines));
+	return 0;
+}
+
+/* Anonymous memory, where JIT compilers put their code. */
+static bool anonymous(const struct map_entry *m)
+{
+	return !m->path[0] || !strncmp(m->path, "[anon", 5) || !strncmp(m->path, "/memfd:", 7);
+}
+
+int symbolize_user_frame(struct symbolizer *s, pid_t tgid, __u64 addr, bool is_return,
+			 struct sym_frame *out)
+{
+	__u64 at = is_return && addr ? addr - 1 : addr, vaddr;
+	struct proc_map *pm;
+	struct proc_ent *e;
+	bool found;
+	int err;
+
+	if (!s || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->status = SYM_NO_SYMBOLS;
+	err = proc_get(s, tgid, &e);
+	if (err)
+		return err;
+	pm = map_find(e, at);
+	if (!pm || anonymous(&pm->m)) {
+		/* no mapping may still be JIT code mapped after the maps were read */
+		err = jit_frame(s, e, at, out, &found);
+		if (err || found) {
+			out->map = pm ? &pm->sm : NULL;
+			return err;
+		}
+		out->status = pm ? SYM_JIT_NO_MAP : e->alive ? SYM_UNMAPPED : SYM_NO_PROCESS;
+		out->map = pm ? &pm->sm : NULL;
+		return 0;
+	}
+	out->map = &pm->sm;
+	out->file_offset = addr - pm->m.start + pm->m.offset;
+	err = map_elf(s, e, pm);
+	if (err || pm->elf < 0)
+		return err;
+	if (elf_file_vaddr(s->elfs[pm->elf].file, at - pm->m.start + pm->m.offset, &vaddr))
+		return 0;
+	return elf_frame(s, pm->elf, vaddr, out);
+}
+
+int symbolize_file(struct symbolizer *s, const char *path, __u64 file_off, struct sym_frame *out)
+{
+	__u64 vaddr;
+	int fd, idx, err;
+
+	if (!s || !path || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->status = SYM_NO_SYMBOLS;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = elf_get(s, fd, path, s->debug_dirs, &idx);
+	if (err)
+		return err;
+	if (idx < 0)
+		return -EINVAL;
+	if (elf_file_vaddr(s->elfs[idx].file, file_off, &vaddr))
+		return 0;
+	return elf_frame(s, idx, vaddr, out);
+}
+
+const struct sym_mapping *symbolizer_main_mapping(struct symbolizer *s, pid_t tgid)
+{
+	struct proc_map *pm = NULL;
+	struct proc_ent *e;
+	size_t i;
+
+	if (!s || proc_get(s, tgid, &e))
+		return NULL;
+	/* its code: the executable mapping, else the first one */
+	for (i = 0; i < e->n_maps; i++) {
+		if (!e->maps[i].sm.main)
+			continue;
+		if (!pm || (e->maps[i].m.perms[2] == 'x' && pm->m.perms[2] != 'x'))
+			pm = &e->maps[i];
+	}
+	if (!pm || map_elf(s, e, pm))
+		return NULL;
+	return &pm->sm;
 }
 
 static void put_name(char *buf, size_t size, const char *name)
@@ -618,34 +803,25 @@ static void put_name(char *buf, size_t size, const char *name)
 
 int symbolize_user(struct symbolizer *s, pid_t tgid, __u64 addr, char *buf, size_t size)
 {
-	const char *module, *name;
-	struct proc_map *pm;
-	struct proc_ent *e;
-	__u64 off, vaddr;
+	struct sym_frame fr;
+	const char *path;
 	int err;
 
 	if (!s || !buf || !size)
 		return -EINVAL;
 	put_name(buf, size, UNKNOWN);
-	err = proc_get(s, tgid, &e);
+	err = symbolize_user_frame(s, tgid, addr, false, &fr);
 	if (err)
 		return err;
-	pm = map_find(e, addr);
-	if (!pm || !pm->m.path[0])
-		return 0; /* unmapped, or anonymous (JIT) */
-	off = addr - pm->m.start + pm->m.offset;
-	err = map_symtab(s, tgid, pm);
-	if (err)
-		return err;
-	if (pm->tab && !elf_symtab_vaddr(pm->tab, off, &vaddr)) {
-		name = elf_symtab_lookup(pm->tab, vaddr);
-		if (name) {
-			put_name(buf, size, name);
-			return 0;
-		}
+	if (fr.status == SYM_OK) {
+		put_name(buf, size, fr.lines[fr.n_lines - 1].func);
+		return 0;
 	}
-	module = pm->m.path[0] == '/' ? strrchr(pm->m.path, '/') + 1 : pm->m.path;
-	snprintf(buf, size, "%s+0x%llx", module, (unsigned long long)off);
+	if (fr.status != SYM_NO_SYMBOLS || !fr.map)
+		return 0; /* JIT without a map, unmapped, process gone */
+	path = fr.map->path;
+	snprintf(buf, size, "%s+0x%llx", path[0] == '/' ? strrchr(path, '/') + 1 : path,
+		 (unsigned long long)fr.file_offset);
 	return 0;
 }
 

@@ -2,10 +2,15 @@
 /*
  * Symbolizer for stack addresses collected by bpf_get_stackid().
  *
- * User addresses: /proc/PID/maps (read once per tgid and cached) -> mapped file -> ELF symbol
- * table (.symtab merged with .dynsym, loaded once per file, keyed by device and inode).
+ * User addresses: /proc/PID/maps (read once per tgid and cached) -> the mapped file, opened
+ * through /proc/PID/root (containers) or /proc/PID/map_files (unlinked files) -> elfutils'
+ * libdwfl, once per file (device, inode): ELF symbols, separate debug files (build-id under
+ * /usr/lib/debug/.build-id, .gnu_debuglink), DWARF file:line and inlined functions, and
+ * debuginfod only when the user set DEBUGINFOD_URLS. Anonymous executable memory (JIT code):
+ * the process's /tmp/perf-PID.map (Node --perf-basic-prof, perf-map-agent, python -X perf),
+ * read in its own /tmp under its own pid-namespace pid. C++ and Rust names are demangled.
  * Kernel addresses: /proc/kallsyms, loaded once, lazily.
- * The line parsers and the ELF table lookups are pure so they can be unit-tested.
+ * The line parsers are pure so they can be unit-tested and fuzzed.
  */
 #ifndef WS_SYMBOLIZE_H
 #define WS_SYMBOLIZE_H
@@ -15,16 +20,44 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "symbols/frame.h"
 
 struct symbolizer;
 
 struct symbolizer *symbolizer_new(void);
 void symbolizer_free(struct symbolizer *s); /* accepts NULL */
 
+/* Demangle C++ and Rust names (the default), or keep them as the binary spells them. */
+void symbolizer_set_demangle(struct symbolizer *s, bool demangle);
+
+/* Directories for separate debug files, libdwfl's debuginfo_path syntax (":.debug:/usr/lib/debug",
+ * the default: the file's own directory, its .debug/, and DIR/.build-id/xx/yyyy.debug under each
+ * absolute DIR). Applies to files opened afterwards. Returns 0 or -ENOMEM. */
+int symbolizer_set_debug_dirs(struct symbolizer *s, const char *dirs);
+
 /*
- * Name of user-space address @addr of process @tgid: "func", else "module+0xOFF" (module =
- * basename of the mapped file or "[vdso]"-style name, OFF = file offset), else "[unknown]"
- * (no mapping, anonymous mapping such as JIT code, process gone before its maps were read).
+ * The frame at user-space address @addr of process @tgid: its mapping and source lines.
+ * @is_return: @addr is a return address (every frame but the leaf): looked up at @addr - 1 so
+ * the line is the call's, not the next one's. Strings and the mapping stay valid until
+ * symbolizer_free(). Returns 0 (even when nothing resolves: see out->status), or -errno on
+ * internal failure (out->status is then SYM_NO_SYMBOLS or worse).
+ */
+int symbolize_user_frame(struct symbolizer *s, pid_t tgid, __u64 addr, bool is_return,
+			 struct sym_frame *out);
+
+/* The same for file offset @file_off of the ELF file at @path, as if it were mapped (no
+ * mapping in out). Tests and the fuzz harness use it. Returns 0, or -errno when @path is not
+ * an ELF file that opens. */
+int symbolize_file(struct symbolizer *s, const char *path, __u64 file_off, struct sym_frame *out);
+
+/* The executable's code mapping of @tgid (of /proc/PID/exe, executable), or NULL. */
+const struct sym_mapping *symbolizer_main_mapping(struct symbolizer *s, pid_t tgid);
+
+/*
+ * Name of user-space address @addr of process @tgid: "func" (the function the ELF
+ * symbol or the JIT map names, demangled), else "module+0xOFF" (module = basename of the mapped
+ * file or "[vdso]"-style name, OFF = file offset), else "[unknown]" (no mapping, JIT code without
+ * a perf map, process gone before its maps were read).
  * Writes into @buf, always NUL-terminated. Returns 0, or -errno on internal failure.
  */
 int symbolize_user(struct symbolizer *s, pid_t tgid, __u64 addr, char *buf, size_t size);
@@ -57,35 +90,8 @@ int maps_parse_line(const char *line, struct map_entry *out);
  * Returns 0 or -EINVAL. */
 int kallsyms_parse_line(const char *line, __u64 *addr, char *type, char *name, size_t name_size);
 
-/* ELF symbol table of one file: function symbols sorted by address, plus PT_LOAD segments. */
-struct elf_sym {
-	__u64 addr, size;
-	size_t name; /* offset into elf_symtab.names */
-};
-
-struct elf_seg {
-	__u64 offset, vaddr, filesz;
-};
-
-struct elf_symtab {
-	struct elf_sym *syms;
-	size_t n_syms;
-	struct elf_seg *segs;
-	size_t n_segs;
-	char *names;
-};
-
-/* Load the STT_FUNC/STT_GNU_IFUNC symbols (nonzero value) of .symtab and .dynsym, decompressing
- * SHF_COMPRESSED sections. Returns 0 and *out (free with elf_symtab_free), or -errno; never
- * crashes on truncated or malformed files. A valid ELF without symbols gives an empty table. */
-int elf_symbols_load(const char *path, struct elf_symtab **out);
-int elf_symbols_load_fd(int fd, struct elf_symtab **out);
-void elf_symtab_free(struct elf_symtab *t); /* accepts NULL */
-
-/* File offset -> ELF virtual address through the PT_LOAD segment holding it. 0 or -ENOENT. */
-int elf_symtab_vaddr(const struct elf_symtab *t, __u64 file_off, __u64 *vaddr);
-
-/* Symbol whose [addr, addr+size) holds @vaddr (nearest lower one if its size is 0), or NULL. */
-const char *elf_symtab_lookup(const struct elf_symtab *t, __u64 vaddr);
+/* One /tmp/perf-PID.map line: "START SIZE NAME" (hex, optional 0x; NAME may hold blanks).
+ * The name is truncated to fit. Returns 0 or -EINVAL (malformed, zero size, no name). */
+int perfmap_parse_line(const char *line, __u64 *start, __u64 *size, char *name, size_t name_size);
 
 #endif /* WS_SYMBOLIZE_H */
