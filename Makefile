@@ -27,7 +27,7 @@ CFLAGS   ?= -O2 -g
 SANITIZE ?=
 ALL_CFLAGS := $(CFLAGS) $(SANITIZE) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 	      $(LIBBPF_CFLAGS) -MMD -MP
-LDLIBS   := $(LIBBPF_LIBS) -lm
+LDLIBS   := $(LIBBPF_LIBS) -lmicrohttpd -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iinclude -Wall -Werror
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

@@ -34,7 +34,7 @@ static __u64 sub(__u64 a, __u64 b)
 	return a > b ? a - b : 0;
 }
 
-static void times_delta(const struct ws_times *a, const struct ws_times *b, struct ws_times *d)
+void ws_times_delta(const struct ws_times *a, const struct ws_times *b, struct ws_times *d)
 {
 	int k;
 
@@ -91,7 +91,7 @@ void interval_compute(const struct ws_snapshot *prev, const struct ws_snapshot *
 
 	memset(out, 0, sizeof(*out));
 	memset(&d, 0, sizeof(d));
-	times_delta(&prev->t, &cur->t, &d);
+	ws_times_delta(&prev->t, &cur->t, &d);
 	out->t_s = (double)sub(cur->ns, window_start_ns) / 1e9;
 	out->interval_s = (double)sub(cur->ns, prev->ns) / 1e9;
 	out->threads = cur->threads;

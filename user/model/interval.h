@@ -36,6 +36,9 @@ void snapshot_add_record(struct ws_snapshot *s, const struct ws_thread_record *r
 /* Add the totals of threads that exited (one process's exited_totals entry). */
 void snapshot_add_exited(struct ws_snapshot *s, const struct ws_exited_totals *e);
 
+/* d = b - a field by field, each clamped at 0 (counters only grow). */
+void ws_times_delta(const struct ws_times *a, const struct ws_times *b, struct ws_times *d);
+
 /* The figures between prev and cur (prev may be the zero snapshot at the window start). */
 void interval_compute(const struct ws_snapshot *prev, const struct ws_snapshot *cur,
 		      __u64 window_start_ns, struct ws_interval *out);
