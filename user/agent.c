@@ -283,17 +283,6 @@ static int loop(struct agent *a)
 	}
 }
 
-static int write_ready_file(const char *path, pid_t first_target)
-{
-	struct atomic_file af;
-	int err = atomic_file_open(&af, path);
-
-	if (err)
-		return err;
-	fprintf(af.f, "ready pid=%d\n", first_target);
-	return atomic_file_commit(&af);
-}
-
 int ws_agent_run(const struct ws_opts *o)
 {
 	struct agent a = { .o = o };
@@ -341,7 +330,7 @@ int ws_agent_run(const struct ws_opts *o)
 	/* The first exposition right away: a scrape never finds nothing once we are ready. */
 	if (step(&a))
 		goto cleanup;
-	if (o->ready_file && write_ready_file(o->ready_file, a.n_known ? a.known[0].tgid : 0))
+	if (o->ready_file && run_write_ready_file(o->ready_file, a.n_known ? a.known[0].tgid : 0))
 		goto cleanup;
 	if (loop(&a))
 		goto cleanup;

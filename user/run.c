@@ -68,7 +68,7 @@ static int recheck_targets(struct collector *c, struct ws_profile *p)
 	return targets_check_alive(p);
 }
 
-static int write_ready_file(const char *path, pid_t first_target)
+int run_write_ready_file(const char *path, pid_t first_target)
 {
 	struct atomic_file af;
 	int err = atomic_file_open(&af, path);
@@ -185,7 +185,7 @@ int ws_run(const struct ws_opts *o)
 			goto cleanup;
 		}
 	}
-	if (o->ready_file && write_ready_file(o->ready_file, ts.tgids[0]))
+	if (o->ready_file && run_write_ready_file(o->ready_file, ts.tgids[0]))
 		goto cleanup;
 
 	load_sampler_start(&ls, ts.tgids, ts.n, run_held_conns, &col);

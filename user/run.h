@@ -9,6 +9,9 @@
 /* Validate targets, profile one window, print the report. Returns the exit status. */
 int ws_run(const struct ws_opts *o);
 
+/* --ready-file: "ready pid=N", written atomically once attached. 0 or -errno. */
+int run_write_ready_file(const char *path, pid_t first_target);
+
 /* The load sampler's held_conns_fn: the collector's fd iterator (c: the collector). */
 int run_held_conns(void *c, pid_t tgid, unsigned long *count);
 /*

@@ -25,7 +25,7 @@
 #define MAX_PROCS 8
 
 static char dir[64];
-static pid_t procs[MAX_PROCS];
+static struct example procs[MAX_PROCS]; /* pid only: example_stop stops them */
 
 static double now_s(void)
 {
@@ -33,26 +33,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void stop_pid(pid_t *pid)
-{
-	double deadline = now_s() + 5;
-	int status;
-
-	if (*pid <= 0)
-		return;
-	kill(*pid, SIGTERM);
-	while (now_s() < deadline) {
-		if (waitpid(*pid, &status, WNOHANG) == *pid) {
-			*pid = 0;
-			return;
-		}
-		usleep(10000);
-	}
-	kill(*pid, SIGKILL);
-	waitpid(*pid, &status, 0);
-	*pid = 0;
 }
 
 static void setup(void)
@@ -68,7 +48,7 @@ static void teardown(void)
 	int i;
 
 	for (i = MAX_PROCS - 1; i >= 0; i--)
-		stop_pid(&procs[i]);
+		example_stop(&procs[i]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (dir[0] && system(cmd) != 0)
 		fprintf(stderr, "fleet: failed to remove %s\n", dir);
@@ -81,7 +61,7 @@ static int start(const char *log, char *const *argv)
 	int i, fd;
 	pid_t pid;
 
-	for (i = 0; i < MAX_PROCS && procs[i]; i++)
+	for (i = 0; i < MAX_PROCS && procs[i].pid; i++)
 		;
 	cr_assert_lt(i, MAX_PROCS);
 	snprintf(path, sizeof(path), "%s/%s", dir, log);
@@ -96,7 +76,7 @@ static int start(const char *log, char *const *argv)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	procs[i] = pid;
+	procs[i].pid = pid;
 	return i;
 }
 
@@ -333,7 +313,7 @@ Test(fleet, prometheus_scrapes_agent, .init = setup, .fini = teardown, .timeout 
 	cr_assert(fabs(v - 4) <= 0.4, "rate %g, want 4 threads within 10%%", v);
 
 	/* Restart the service: the old process exits, a new one with 3 threads starts. */
-	stop_pid(&procs[slot]);
+	example_stop(&procs[slot]);
 	start_sleeper(exe, "2", "sleeper2.log");
 	/* three 1 s intervals, plus the 5 s rate window that still holds the old process */
 	v = wait_value(pport, rate, 3, 0.10, 5 + 3 + 3);
@@ -415,15 +395,15 @@ Test(fleet, no_target_keeps_serving, .init = setup, .fini = teardown, .timeout =
 	body = http_get(port, "/nope", &status);
 	cr_assert_eq(status, 404);
 	free(body);
-	kill(procs[slot], SIGHUP);
+	kill(procs[slot].pid, SIGHUP);
 	usleep(700000);
-	cr_assert_eq(waitpid(procs[slot], &status, WNOHANG), 0, "SIGHUP ended the agent");
+	cr_assert_eq(waitpid(procs[slot].pid, &status, WNOHANG), 0, "SIGHUP ended the agent");
 	body = http_get(port, "/metrics", &status);
 	cr_assert_eq(status, 200, "still serving after SIGHUP");
 	free(body);
-	kill(procs[slot], SIGTERM);
-	cr_assert_eq(waitpid(procs[slot], &status, 0), procs[slot]);
-	procs[slot] = 0;
+	kill(procs[slot].pid, SIGTERM);
+	cr_assert_eq(waitpid(procs[slot].pid, &status, 0), procs[slot].pid);
+	procs[slot].pid = 0;
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
 }
 
