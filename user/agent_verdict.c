@@ -27,7 +27,18 @@ int agent_verdict_init(struct agent_verdict *v, double window_s, __u64 start_ns)
 
 int agent_verdict_drain(struct agent_verdict *v, struct collector *c)
 {
-	return collector_drain_exits(c, &v->prof);
+	struct ws_profile scratch;
+	int err;
+
+	if (v->prof.n_threads < AGENT_VERDICT_MAX_THREADS)
+		return collector_drain_exits(c, &v->prof);
+	/* Heavy churn: the window keeps its first exits, later ones are only emptied out. */
+	profile_init(&scratch);
+	scratch.window_start_ns = v->prof.window_start_ns;
+	scratch.window_end_ns = (__u64)-1;
+	err = collector_drain_exits(c, &scratch);
+	profile_free(&scratch);
+	return err;
 }
 
 static int cmp_tid(const void *a, const void *b)

@@ -14,6 +14,12 @@
 #include "model/model.h"
 #include "model/profile.h"
 
+/*
+ * Threads one window keeps (exited and live): past it, later exit records are dropped, so a
+ * workload churning threads costs neither memory nor the profile's per-record lookup.
+ */
+#define AGENT_VERDICT_MAX_THREADS 4096
+
 struct agent_verdict {
 	__u64 window_ns;
 	__u64 start_ns;            /* the current window's start */
