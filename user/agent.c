@@ -323,7 +323,7 @@ int ws_agent_run(const struct ws_opts *o)
 		goto cleanup;
 	if (collector_attach(&a.col, &a.start_ns))
 		goto cleanup;
-	if (agent_verdict_init(&a.verdict, o->verdict_window_s, a.start_ns))
+	if (agent_verdict_init(&a.verdict, o->verdict_window_s, o->interval_s, a.start_ns))
 		goto cleanup;
 	if (o->listen && http_exporter_start(&a.http, o->listen_addr, o->listen_port))
 		goto cleanup;

@@ -17,10 +17,13 @@ static void open_window(struct agent_verdict *v, __u64 now)
 	v->start_ns = now;
 }
 
-int agent_verdict_init(struct agent_verdict *v, double window_s, __u64 start_ns)
+int agent_verdict_init(struct agent_verdict *v, double window_s, double interval_s,
+		       __u64 start_ns)
 {
 	memset(v, 0, sizeof(*v));
 	v->window_ns = (__u64)(window_s * 1e9);
+	/* Windows end on an interval: the one due a few ms before the window's end closes it. */
+	v->slack_ns = (__u64)(interval_s * 1e9 / 2);
 	open_window(v, start_ns);
 	return 0;
 }
@@ -146,7 +149,7 @@ void agent_verdict_tick(struct agent_verdict *v, struct collector *c,
 
 	if (v->ls_on)
 		load_sampler_tick(&v->ls);
-	if (now - v->start_ns < v->window_ns && v->ls_on)
+	if (now - v->start_ns + v->slack_ns < v->window_ns && v->ls_on)
 		return;
 	if (v->ls_on && close_window(v, c, targets, n, now))
 		ws_warn("failed to compute the verdict of the last window");

@@ -22,6 +22,7 @@
 
 struct agent_verdict {
 	__u64 window_ns;
+	__u64 slack_ns;            /* half an interval */
 	__u64 start_ns;            /* the current window's start */
 	struct ws_profile prof;    /* its exit records so far */
 	struct ws_thread *base;    /* live threads' totals at its start, sorted by tid */
@@ -33,7 +34,8 @@ struct agent_verdict {
 	bool have;
 };
 
-int agent_verdict_init(struct agent_verdict *v, double window_s, __u64 start_ns);
+int agent_verdict_init(struct agent_verdict *v, double window_s, double interval_s,
+		       __u64 start_ns);
 /* Move exit records into the window (on every tick: the kernel buffer stays small). */
 int agent_verdict_drain(struct agent_verdict *v, struct collector *c);
 /* On each interval: sample the load; at the window's end compute the verdict. */
