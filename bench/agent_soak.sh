@@ -8,8 +8,8 @@ DUR=${1:-600}; IV=${2:-10}; B=$(cd "${3:-build}" && pwd)
 T=$(mktemp -d /tmp/ws-soak.XXXXXX); PORT=19466
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 port_of() { for _ in $(seq 50); do p=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$1"); [ -n "$p" ] && { echo "$p"; return; }; sleep 0.1; done; }
-"$B/examples/upstream" -D 5 > "$T/up" & UPORT=$(port_of "$T/up")
-"$B/examples/syncserver" -w 8 -c 500 -u "$UPORT" > "$T/ss" & SPORT=$(port_of "$T/ss")
+"$B/examples/upstream" -D 5 > "$T/up" 2>/dev/null & UPORT=$(port_of "$T/up")
+"$B/examples/syncserver" -w 8 -c 500 -u "$UPORT" > "$T/ss" 2>/dev/null & SPORT=$(port_of "$T/ss")
 "$B/waitscope" -n syncserver --listen 127.0.0.1:$PORT -i "$IV" --label service=soak 2> "$T/agent" &
 AG=$!
 sleep 2

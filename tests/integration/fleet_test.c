@@ -100,10 +100,8 @@ static char *http_get(int port, const char *path, int *status)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct timeval tv = { 5, 0 };
-	size_t cap = 1 << 16, len = 0;
 	char *buf, *body, req[2048];
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ssize_t n;
 
 	*status = 0;
 	if (fd < 0)
@@ -118,22 +116,10 @@ static char *http_get(int port, const char *path, int *status)
 		close(fd);
 		return NULL;
 	}
-	buf = malloc(cap);
-	while (buf && (n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len < 2) {
-			char *grown = realloc(buf, cap * 2);
-
-			if (!grown)
-				break;
-			buf = grown;
-			cap *= 2;
-		}
-	}
+	buf = itest_slurp_fd(fd); /* HTTP/1.0: the server closes after the body */
 	close(fd);
 	if (!buf)
 		return NULL;
-	buf[len] = '\0';
 	sscanf(buf, "HTTP/%*s %d", status);
 	body = strstr(buf, "\r\n\r\n");
 	if (!body) {
