@@ -137,17 +137,30 @@ static int rescan(struct agent *a)
 	return err;
 }
 
-/* Processes the kernel side followed (-f, -c forks): known from their first snapshot. */
-static void note_followed(struct agent *a, struct ws_proc_snapshot *ps)
+/*
+ * Processes the kernel side followed (-f, -c forks), known from their first snapshot: their
+ * listeners noted in one scan (it reads the machine's socket tables).
+ */
+static void note_followed(struct agent *a, const struct ws_proc_snapshot *snaps, size_t n)
 {
-	struct ws_target_info t = { .tgid = ps->tgid };
+	struct ws_target_info *t = calloc(n ? n : 1, sizeof(*t));
+	size_t i, k = 0;
 
-	if (ps->dead)
+	if (!t)
 		return;
-	snprintf(t.comm, sizeof(t.comm), "%s", ps->comm);
-	run_note_listeners(&a->col, &t, 1, true);
-	if (add_known(a, &t))
-		ws_warn("failed to note process %d: out of memory", ps->tgid);
+	for (i = 0; i < n; i++) {
+		if (snaps[i].dead || find_known(a, snaps[i].tgid))
+			continue;
+		t[k].tgid = snaps[i].tgid;
+		snprintf(t[k].comm, sizeof(t[k].comm), "%s", snaps[i].comm);
+		k++;
+	}
+	if (k)
+		run_note_listeners(&a->col, t, k, true);
+	for (i = 0; i < k; i++)
+		if (add_known(a, &t[i]))
+			ws_warn("failed to note process %d: out of memory", t[i].tgid);
+	free(t);
 }
 
 static void self_usage(__u64 *cpu_ns, __u64 *rss)
@@ -219,13 +232,10 @@ static int step(struct agent *a)
 	err = collector_proc_snapshots(&a->col, a->start_ns, &snaps, &n);
 	if (err)
 		return err;
+	note_followed(a, snaps, n);
 	for (i = 0; i < n; i++) {
-		struct ws_target_info *k = find_known(a, snaps[i].tgid);
+		const struct ws_target_info *k = find_known(a, snaps[i].tgid);
 
-		if (!k && !snaps[i].dead) {
-			note_followed(a, &snaps[i]);
-			k = find_known(a, snaps[i].tgid);
-		}
 		snaps[i].has_listener = k && k->has_listener;
 		if (k)
 			memcpy(snaps[i].comm, k->comm, sizeof(snaps[i].comm));
