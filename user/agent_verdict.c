@@ -63,7 +63,9 @@ void agent_verdict_subtract(struct ws_profile *p, const struct ws_thread *base, 
 
 		if (!b || b->tgid != t->tgid)
 			continue; /* born in the window: all of it is the window's */
+		memset(&d, 0, sizeof(d));
 		ws_times_delta(&b->t, &t->t, &d);
+		d.handoffs = t->t.handoffs > b->t.handoffs ? t->t.handoffs - b->t.handoffs : 0;
 		d.observed_ns = observed; /* already the window's: from its start */
 		t->t = d;
 		t->born = false;

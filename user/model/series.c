@@ -80,6 +80,7 @@ int series_update(struct ws_series *s, const struct ws_proc_snapshot *snaps, siz
 			p->tgid = ps->tgid;
 		}
 		memcpy(p->comm, ps->comm, sizeof(p->comm));
+		memset(&step, 0, sizeof(step)); /* ws_times_delta leaves handoffs alone */
 		ws_times_delta(&p->last, &ps->s.t, &step);
 		p->last = ps->s.t;
 		resolve_poll(&step, ps->has_listener);
