@@ -14,7 +14,9 @@
 #include "model/model_input.h"
 #include "report/atomic_file.h"
 #include "report/export.h"
+#include "report/prom.h"
 #include "report/report.h"
+#include "agent.h"
 #include "run.h"
 #include "targets/targets.h"
 #include "util/log.h"
@@ -23,20 +25,19 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
-/* The load sampler counts held client connections through the collector's fd iterator. */
-static int held_conns(void *c, pid_t tgid, unsigned long *count)
+int run_held_conns(void *c, pid_t tgid, unsigned long *count)
 {
 	return collector_client_fds(c, tgid, count);
 }
 
-/* The targets' listeners; at the start their ports too, which tell clients from upstreams. */
-static int load_listeners(struct collector *c, struct ws_profile *p, bool ports)
+int run_note_listeners(struct collector *c, struct ws_target_info *targets, size_t n_targets,
+		       bool ports)
 {
 	struct listen_sock *socks;
 	size_t n, i;
 	int err;
 
-	err = listeners_scan(p->targets, p->n_targets, &socks, &n);
+	err = listeners_scan(targets, n_targets, &socks, &n);
 	if (err)
 		return err;
 	for (i = 0; ports && i < n && !err; i++)
@@ -67,7 +68,7 @@ static int recheck_targets(struct collector *c, struct ws_profile *p)
 	return targets_check_alive(p);
 }
 
-static int write_ready_file(const char *path, pid_t first_target)
+int run_write_ready_file(const char *path, pid_t first_target)
 {
 	struct atomic_file af;
 	int err = atomic_file_open(&af, path);
@@ -82,6 +83,9 @@ static int write_ready_file(const char *path, pid_t first_target)
 static int write_reports(const struct ws_opts *o, const struct ws_output_ops *out,
 			 const struct ws_profile *p, const struct report_opts *ropts)
 {
+	struct prom_meta pm = { .labels = o->labels, .n_labels = o->n_labels,
+				.version = WS_VERSION, .pred = ropts->prediction };
+
 	out->report(stdout, p, ropts);
 	if (fflush(stdout)) {
 		ws_err("failed to write report: %s", strerror(errno));
@@ -89,7 +93,7 @@ static int write_reports(const struct ws_opts *o, const struct ws_output_ops *ou
 	}
 	if ((o->folded_file && write_folded(o->folded_file, p)) ||
 	    (o->pprof_file && write_pprof(o->pprof_file, p)) ||
-	    (o->prom_file && write_prom(o->prom_file, p, ropts->prediction)))
+	    (o->prom_file && write_prom(o->prom_file, p, &pm)))
 		return -EIO;
 	return 0;
 }
@@ -120,6 +124,8 @@ int ws_run(const struct ws_opts *o)
 	int status = EXIT_RUNTIME, err;
 	size_t i;
 
+	if (o->agent)
+		return ws_agent_run(o);
 	ws_verbose = o->verbose;
 	libbpf_set_print(ws_libbpf_print);
 	profile_init(&prof);
@@ -135,7 +141,7 @@ int ws_run(const struct ws_opts *o)
 	}
 	if (preflight_check())
 		goto cleanup;
-	if (window_install_signals()) {
+	if (window_install_signals(true)) {
 		ws_err("failed to install signal handlers: %s", strerror(errno));
 		goto cleanup;
 	}
@@ -163,7 +169,8 @@ int ws_run(const struct ws_opts *o)
 		if (collector_add_target(&col, ts.tgids[i]))
 			goto cleanup;
 
-	if (load_listeners(&col, &prof, true) || recheck_targets(&col, &prof))
+	if (run_note_listeners(&col, prof.targets, prof.n_targets, true) ||
+	    recheck_targets(&col, &prof))
 		goto cleanup;
 	if (collector_attach(&col, &prof.window_start_ns) || recheck_targets(&col, &prof))
 		goto cleanup;
@@ -178,10 +185,10 @@ int ws_run(const struct ws_opts *o)
 			goto cleanup;
 		}
 	}
-	if (o->ready_file && write_ready_file(o->ready_file, ts.tgids[0]))
+	if (o->ready_file && run_write_ready_file(o->ready_file, ts.tgids[0]))
 		goto cleanup;
 
-	load_sampler_start(&ls, ts.tgids, ts.n, held_conns, &col);
+	load_sampler_start(&ls, ts.tgids, ts.n, run_held_conns, &col);
 	live_init(&live, o->interval_s, out, o->duration_s, prof.window_start_ns, stdout, stderr);
 	if (window_run(&col, &prof, o->duration_s, launched ? &child : NULL, &ls, &live))
 		goto cleanup;
@@ -190,7 +197,8 @@ int ws_run(const struct ws_opts *o)
 	if (schedstat_snapshot_take(&snap_end, ts.tgids, ts.n))
 		ws_warn("failed to read schedstat: no cross-check");
 	/* Again at the end: a launched command opens its listener after the start. */
-	if (load_listeners(&col, &prof, false) || collector_collect(&col, &prof))
+	if (run_note_listeners(&col, prof.targets, prof.n_targets, false) ||
+	    collector_collect(&col, &prof))
 		goto cleanup;
 	window_update_exits(&col, &prof);
 	collector_overhead(&col, &ovh);

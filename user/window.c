@@ -7,19 +7,23 @@
 
 #define TICK_MS 100
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, hup_signal, hup_stops = 1;
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGHUP && !hup_stops)
+		hup_signal = 1;
+	else
+		stop_signal = sig;
 }
 
-int window_install_signals(void)
+int window_install_signals(bool hup_ends)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	size_t i;
 
+	hup_stops = hup_ends;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL))
@@ -27,7 +31,20 @@ int window_install_signals(void)
 	return 0;
 }
 
-static void sleep_ms(long ms)
+int window_stop_signal(void)
+{
+	return stop_signal;
+}
+
+bool window_take_hup(void)
+{
+	bool hup = hup_signal;
+
+	hup_signal = 0;
+	return hup;
+}
+
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 

@@ -9,8 +9,17 @@
 #include "report/live.h"
 #include "targets/launch.h"
 
-/* SIGINT, SIGTERM and SIGHUP end the window cleanly. Returns 0 or -errno. */
-int window_install_signals(void);
+/*
+ * SIGINT, SIGTERM and SIGHUP end the window cleanly; with hup_ends false (agent mode) SIGHUP is
+ * only noted (window_take_hup). Returns 0 or -errno.
+ */
+int window_install_signals(bool hup_ends);
+/* The signal that asked to stop, 0 while none did. */
+int window_stop_signal(void);
+/* Did a SIGHUP come since the last call? */
+bool window_take_hup(void);
+/* Sleep ms milliseconds; a signal cuts it short. */
+void sleep_ms(long ms);
 
 /*
  * Run the window that began at p->window_start_ns: drain exit records, sample the load, show the

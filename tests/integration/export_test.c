@@ -300,24 +300,25 @@ Test(export, prom_matches_json,
 	cr_assert_eq(prom_parse(text, &doc, err, sizeof(err)), 0, "%s", err);
 	for (i = 0; i < 3; i++) {
 		cr_assert(jl_get_u64(pr.j, states[i][1], &want));
-		cr_assert_eq(prom_ns(&doc, "waitscope_time_seconds", "state", states[i][0]), want,
+		cr_assert_eq(prom_ns(&doc, "waitscope_time_seconds_total", "state", states[i][0]), want,
 			     "%s", states[i][0]);
 	}
 	for (i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
 		snprintf(key, sizeof(key), "blocked_by_cause.%s", causes[i]);
 		cr_assert(jl_get_u64(pr.j, key, &want));
-		cr_assert_eq(prom_ns(&doc, "waitscope_blocked_seconds", "cause", causes[i]), want,
+		cr_assert_eq(prom_ns(&doc, "waitscope_blocked_seconds_total", "cause", causes[i]), want,
 			     "%s", causes[i]);
 	}
 	cr_assert(jl_get_u64(pr.j, "threads_seen", &threads));
-	cr_assert_not_null(s = prom_find(&doc, "waitscope_threads", NULL));
+	cr_assert_not_null(s = prom_find(&doc, "waitscope_threads_seen", NULL));
 	cr_assert_eq((uint64_t)s->value, threads);
 	cr_assert(jl_get_u64(pr.j, "drops.total", &drops));
-	cr_assert_not_null(s = prom_find(&doc, "waitscope_drops", "kind", "storage", NULL));
+	cr_assert_not_null(s = prom_find(&doc, "waitscope_drops_total", "kind", "storage", NULL));
 	cr_assert_eq(drops, 0, "a clean run has no drops");
 
 	snprintf(tgid, sizeof(tgid), "%d", pr.spin.target);
-	s = prom_find(&doc, "waitscope_process_time_seconds", "tgid", tgid, "comm", "spinner",
+	s = prom_find(&doc, "waitscope_process_time_seconds_total", "tgid", tgid, "comm",
+		      "spinner",
 		      "state", "on_cpu", NULL);
 	cr_assert_not_null(s);
 	cr_assert_eq((uint64_t)llround(s->value * 1e9),
@@ -326,7 +327,7 @@ Test(export, prom_matches_json,
 	cls = jl_get_str(pr.j, "classification.class");
 	helps = jl_get_str(pr.j, "prediction.async_helps");
 	cr_assert(cls && helps);
-	cr_assert_not_null(prom_find(&doc, "waitscope_verdict_info", "class", cls, "async_helps",
+	cr_assert_not_null(prom_find(&doc, "waitscope_async_verdict", "class", cls, "verdict",
 				     helps, NULL));
 	cr_assert_str_eq(prom_family_of(&doc, "waitscope_runq_wait_seconds")->type, "histogram");
 	cr_assert(jl_get_u64(pr.j, "histograms.runq.count", &want));

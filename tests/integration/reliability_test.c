@@ -730,7 +730,7 @@ Test(reliability, bad_input_is_one_line_and_exit_2,
 {
 	static const struct bad_case cases[] = {
 		{ { "-p", "@PID", "-d", "-1" }, "invalid duration" },
-		{ { "-p", "@PID", "-d", "0" }, "invalid duration" },
+		{ { "-p", "@PID", "-d", "0.0001" }, "invalid duration" },
 		{ { "-p", "@PID", "-d", "1e12" }, "invalid duration" },
 		{ { "-p", "@PID", "-d", "abc" }, "invalid duration" },
 		{ { "-p", "@PID", "-d", "" }, "invalid duration" },

@@ -124,7 +124,7 @@ int example_stop(struct example *ex)
 	return -1;
 }
 
-static char *slurp_fd(int fd)
+char *itest_slurp_fd(int fd)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -194,8 +194,8 @@ int waitscope_run_signal(struct run_result *r, const char *const *args, double t
 		usleep(5000);
 	}
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r->out = slurp_fd(out);
-	r->err = slurp_fd(err);
+	r->out = itest_slurp_fd(out);
+	r->err = itest_slurp_fd(err);
 	fclose(fout);
 	fclose(ferr);
 	return 0;

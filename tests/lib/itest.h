@@ -48,6 +48,9 @@ int waitscope_run_signal(struct run_result *r, const char *const *args, double t
 			 const char *ready_file, int sig, double after_ready_s);
 void run_result_free(struct run_result *r);
 
+/* Everything left to read from fd (from its start when it seeks), NUL-terminated; NULL on ENOMEM. */
+char *itest_slurp_fd(int fd);
+
 /* Fill argv (size n) with "-p", "<pid>", "-d", "<secs>", "-j" and extra args; returns argv. */
 const char **waitscope_args(const char **argv, size_t n, char *pidbuf, size_t pidsz, pid_t pid,
 			    const char *secs, const char *const *extra);

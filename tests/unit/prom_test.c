@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/model.h"
+#include "model/series.h"
 #include "report/prom.h"
 #include "prom_parse.h"
 #include "unit/fixture.h"
@@ -15,9 +16,10 @@ static char *write_prom(const struct ws_profile *p, const struct ws_prediction *
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	struct prom_meta m = { .version = "test", .pred = pred, .end_unix_ns = end_unix_ns };
 
 	cr_assert_not_null(f);
-	prom_write(f, p, pred, end_unix_ns);
+	cr_assert_eq(prom_write(f, p, &m), 0);
 	cr_assert_eq(fclose(f), 0);
 	return buf;
 }
@@ -47,23 +49,25 @@ Test(prom, totals_match_profile, .description = "times in seconds equal the prof
 	fx_profile(&p);
 	text = write_prom(&p, NULL, 0);
 	parse_ok(text, &doc);
-	cr_assert_float_eq(value(&doc, "waitscope_time_seconds", "state", "on_cpu") * 1e9,
+	cr_assert_float_eq(value(&doc, "waitscope_time_seconds_total", "state", "on_cpu") * 1e9,
 			   (double)p.totals.on_cpu_ns, 0.5);
-	cr_assert_float_eq(value(&doc, "waitscope_time_seconds", "state", "runq") * 1e9,
+	cr_assert_float_eq(value(&doc, "waitscope_time_seconds_total", "state", "runq") * 1e9,
 			   (double)p.totals.runq_ns, 0.5);
-	cr_assert_float_eq(value(&doc, "waitscope_time_seconds", "state", "blocked") * 1e9,
+	cr_assert_float_eq(value(&doc, "waitscope_time_seconds_total", "state", "blocked") * 1e9,
 			   (double)p.totals.blocked_ns, 0.5);
-	cr_assert_float_eq(value(&doc, "waitscope_observed_seconds", NULL, NULL) * 1e9,
+	cr_assert_float_eq(value(&doc, "waitscope_observed_seconds_total", NULL, NULL) * 1e9,
 			   (double)p.totals.observed_ns, 0.5);
 	cr_assert_float_eq(value(&doc, "waitscope_window_seconds", NULL, NULL), 5.0, 1e-9);
-	cr_assert_float_eq(value(&doc, "waitscope_threads", NULL, NULL),
+	cr_assert_float_eq(value(&doc, "waitscope_threads_seen", NULL, NULL),
 			   (double)p.n_threads_total, 0);
-	cr_assert_float_eq(value(&doc, "waitscope_state_share", "state", "on_cpu"),
+	cr_assert_float_eq(value(&doc, "waitscope_state_ratio", "state", "on_cpu"),
 			   (double)p.totals.on_cpu_ns / (double)p.totals.observed_ns, 1e-9);
 	cr_assert_null(prom_family_of(&doc, "waitscope_window_end_timestamp_seconds"));
-	cr_assert_null(prom_family_of(&doc, "waitscope_verdict_info"), "no prediction given");
-	cr_assert_str_eq(prom_family_of(&doc, "waitscope_time_seconds")->type, "gauge");
-	cr_assert(prom_family_of(&doc, "waitscope_time_seconds")->help);
+	cr_assert_null(prom_family_of(&doc, "waitscope_async_verdict"), "no prediction given");
+	cr_assert_not_null(prom_find(&doc, "waitscope_build_info", "version", "test", NULL));
+	cr_assert_null(prom_family_of(&doc, "waitscope_updates_total"), "agent only");
+	cr_assert_str_eq(prom_family_of(&doc, "waitscope_time_seconds_total")->type, "counter");
+	cr_assert(prom_family_of(&doc, "waitscope_time_seconds_total")->help);
 	prom_doc_free(&doc);
 	free(text);
 	profile_free(&p);
@@ -79,7 +83,7 @@ Test(prom, per_process_labels, .description = "per-process series carry tgid and
 	fx_profile(&p);
 	text = write_prom(&p, NULL, 0);
 	parse_ok(text, &doc);
-	s = prom_find(&doc, "waitscope_process_time_seconds", "tgid", "4242", "comm", "server",
+	s = prom_find(&doc, "waitscope_process_time_seconds_total", "tgid", "4242", "comm", "server",
 		      "state", "on_cpu", NULL);
 	cr_assert_not_null(s);
 	/* listed threads only: 1 s (main) + 2 s (worker) + the worker's open 1 s on CPU */
@@ -106,11 +110,11 @@ Test(prom, cause_shares_sum_to_one, .description = "cause shares split the block
 	text = write_prom(&p, NULL, 0);
 	parse_ok(text, &doc);
 	for (i = 0; i < doc.n_samples; i++)
-		if (!strcmp(doc.samples[i].name, "waitscope_cause_share"))
+		if (!strcmp(doc.samples[i].name, "waitscope_cause_ratio"))
 			sum += doc.samples[i].value;
 	cr_assert_float_eq(sum, 1.0, 1e-9);
-	cr_assert_float_eq(value(&doc, "waitscope_cause_share", "cause", "net"), 0.25, 1e-6);
-	cr_assert_null(prom_find(&doc, "waitscope_cause_share", "cause", "poll", NULL),
+	cr_assert_float_eq(value(&doc, "waitscope_cause_ratio", "cause", "net"), 0.25, 1e-6);
+	cr_assert_null(prom_find(&doc, "waitscope_cause_ratio", "cause", "poll", NULL),
 		       "poll is resolved into idle/net");
 	prom_doc_free(&doc);
 	free(text);
@@ -182,13 +186,13 @@ Test(prom, drops_and_verdict, .description = "every drop kind, the verdict info 
 	p.counters.drops[WS_DROP_ONCPU] = 7;
 	text = write_prom(&p, &pr, 1700000000123456789ull);
 	parse_ok(text, &doc);
-	cr_assert_float_eq(value(&doc, "waitscope_drops", "kind", "oncpu"), 7, 0);
-	cr_assert_float_eq(value(&doc, "waitscope_drops", "kind", "storage"), 0, 0);
-	cr_assert_not_null(prom_find(&doc, "waitscope_verdict_info", "class", "io-bound",
-				     "async_helps", "yes", NULL));
-	cr_assert_float_eq(value(&doc, "waitscope_throughput_ratio", "bound", "estimate"), 2.5, 0);
-	cr_assert_float_eq(value(&doc, "waitscope_throughput_ratio", "bound", "low"), 2, 0);
-	cr_assert_float_eq(value(&doc, "waitscope_throughput_ratio", "bound", "high"), 3, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_drops_total", "kind", "oncpu"), 7, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_drops_total", "kind", "storage"), 0, 0);
+	cr_assert_not_null(prom_find(&doc, "waitscope_async_verdict", "verdict", "yes", "class",
+				     "io-bound", NULL));
+	cr_assert_float_eq(value(&doc, "waitscope_async_throughput_ratio", "bound", "estimate"), 2.5, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_async_throughput_ratio", "bound", "low"), 2, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_async_throughput_ratio", "bound", "high"), 3, 0);
 	cr_assert_float_eq(value(&doc, "waitscope_window_end_timestamp_seconds", NULL, NULL),
 			   1700000000.123456789, 1e-6);
 	prom_doc_free(&doc);
@@ -203,7 +207,7 @@ Test(prom, label_values_escaped, .description = "quotes, backslashes, newlines a
 	struct prom_doc doc;
 	const struct prom_sample *s;
 	static const char expect[] =
-		"waitscope_target_info{tgid=\"4242\",comm=\"a\\\"b\\\\c\\n?\xc3\xa9?z\",";
+		"waitscope_target_info{comm=\"a\\\"b\\\\c\\n?\xc3\xa9?z\",tgid=\"4242\",";
 	char *text, *line;
 
 	fx_profile(&p);
@@ -216,7 +220,7 @@ Test(prom, label_values_escaped, .description = "quotes, backslashes, newlines a
 	parse_ok(text, &doc);
 	s = prom_find(&doc, "waitscope_target_info", "tgid", "4242", NULL);
 	cr_assert_not_null(s);
-	cr_assert_str_eq(s->labels[1].value, "a\"b\\c\n?\xc3\xa9?z");
+	cr_assert_str_eq(s->labels[0].value, "a\"b\\c\n?\xc3\xa9?z");
 	prom_doc_free(&doc);
 	free(text);
 	profile_free(&p);
@@ -232,7 +236,7 @@ Test(prom, nan_shares_when_nothing_observed, .description = "an empty profile st
 	profile_finish(&p);
 	text = write_prom(&p, NULL, 0);
 	parse_ok(text, &doc);
-	cr_assert(isnan(value(&doc, "waitscope_state_share", "state", "on_cpu")));
+	cr_assert(isnan(value(&doc, "waitscope_state_ratio", "state", "on_cpu")));
 	prom_doc_free(&doc);
 	free(text);
 }
@@ -322,4 +326,98 @@ Test(prom_parse, accepts_valid, .description = "the format's own examples parse"
 	cr_assert(isinf(prom_find(&doc, "something_weird", NULL)->value));
 	cr_assert_str_eq(prom_find(&doc, "h_count", NULL)->family, "h");
 	prom_doc_free(&doc);
+}
+
+/* ---- the agent's exposition (model/series.h) ---- */
+
+static char *write_series(const struct ws_series *s, const struct prom_meta *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	prom_write_series(f, s, m);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
+Test(prom, agent_counters_and_labels, .description = "the agent's families: _total counters, "
+						     "comm and --label on every series")
+{
+	static const char *const labels[] = { "service=check\"out", "team=pay" };
+	struct prom_meta m = { .comm = "srv", .labels = labels, .n_labels = 2, .version = "1.2",
+			       .verdict_window_s = 60, .self_cpu_ns = 1500000000, .rss_bytes = 4096,
+			       .updates = 3 };
+	struct ws_series s;
+	struct prom_doc doc;
+	size_t i;
+	int j;
+	char *text;
+
+	series_init(&s);
+	s.acc.on_cpu_ns = 2500000000ull;
+	s.acc.vol_switches = 9;
+	s.threads = 4;
+	text = write_series(&s, &m);
+	parse_ok(text, &doc);
+	cr_assert_float_eq(value(&doc, "waitscope_time_seconds_total", "state", "on_cpu"), 2.5,
+			   1e-9);
+	cr_assert_str_eq(prom_family_of(&doc, "waitscope_time_seconds_total")->type, "counter");
+	cr_assert_str_eq(prom_family_of(&doc, "waitscope_switches_total")->type, "counter");
+	cr_assert_str_eq(prom_family_of(&doc, "waitscope_drops_total")->type, "counter");
+	cr_assert_float_eq(value(&doc, "waitscope_switches_total", "kind", "voluntary"), 9, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_threads", NULL, NULL), 4, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_agent_cpu_seconds_total", NULL, NULL), 1.5, 0);
+	cr_assert_float_eq(value(&doc, "waitscope_verdict_window_seconds", NULL, NULL), 60, 0);
+	cr_assert_not_null(prom_find(&doc, "waitscope_build_info", "version", "1.2", NULL));
+	cr_assert_null(prom_family_of(&doc, "waitscope_observed_seconds_total"), "one-shot only");
+	cr_assert_null(prom_family_of(&doc, "waitscope_process_time_seconds_total"),
+		       "per-process only with --per-process");
+	cr_assert_null(prom_family_of(&doc, "waitscope_async_verdict"), "no verdict yet");
+	for (i = 0; i < doc.n_samples; i++) {
+		const struct prom_sample *x = &doc.samples[i];
+		bool comm = false, service = false, team = false;
+
+		for (j = 0; j < x->n_labels; j++) {
+			comm |= !strcmp(x->labels[j].name, "comm") &&
+				!strcmp(x->labels[j].value, "srv");
+			service |= !strcmp(x->labels[j].name, "service") &&
+				   !strcmp(x->labels[j].value, "check\"out");
+			team |= !strcmp(x->labels[j].name, "team");
+		}
+		cr_assert(comm && service && team, "%s lacks a label", x->name);
+	}
+	prom_doc_free(&doc);
+	free(text);
+	series_free(&s);
+}
+
+Test(prom, agent_per_process_live_only, .description = "--per-process: series for live "
+						       "processes only, with tgid and their comm")
+{
+	struct prom_meta m = { .comm = "srv", .per_process = true, .version = "1" };
+	struct ws_proc_snapshot ps[2];
+	struct ws_series s;
+	struct prom_doc doc;
+	char *text;
+
+	memset(ps, 0, sizeof(ps));
+	ps[0].tgid = 100;
+	snprintf(ps[0].comm, sizeof(ps[0].comm), "worker");
+	ps[0].s.t.on_cpu_ns = 1000000000;
+	ps[0].s.threads = 2;
+	ps[1].tgid = 101;
+	ps[1].dead = true;
+	series_init(&s);
+	cr_assert_eq(series_update(&s, ps, 2), 0);
+	text = write_series(&s, &m);
+	parse_ok(text, &doc);
+	cr_assert_float_eq(value(&doc, "waitscope_process_threads", "tgid", "100"), 2, 0);
+	cr_assert_not_null(prom_find(&doc, "waitscope_process_time_seconds_total", "comm",
+				     "worker", "tgid", "100", "state", "on_cpu", NULL));
+	cr_assert_null(prom_find(&doc, "waitscope_process_threads", "tgid", "101", NULL));
+	prom_doc_free(&doc);
+	free(text);
+	series_free(&s);
 }

@@ -6,10 +6,9 @@
 #include "cli/cli.h"
 #include "util/numparse.h"
 
-#define WS_VERSION "0.1.0"
-
 enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM,
-       OPT_NO_BPF_STATS, OPT_MAX_THREADS, OPT_SYSCALLS };
+       OPT_NO_BPF_STATS, OPT_MAX_THREADS, OPT_SYSCALLS, OPT_LISTEN, OPT_LABEL, OPT_PER_PROCESS,
+       OPT_VERDICT_WINDOW };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -32,6 +31,10 @@ static const struct option long_opts[] = {
 	{ "no-bpf-stats", no_argument, NULL, OPT_NO_BPF_STATS },
 	{ "syscalls", no_argument, NULL, OPT_SYSCALLS },
 	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "per-process", no_argument, NULL, OPT_PER_PROCESS },
+	{ "verdict-window", required_argument, NULL, OPT_VERDICT_WINDOW },
 	{},
 };
 
@@ -40,6 +43,9 @@ void cli_usage(FILE *f)
 	fputs("USAGE: waitscope {-p PID[,PID...] | -n NAME | -c CGROUP | [-u USER] -- COMMAND [ARGS...]}\n"
 	      "                 [-d SECONDS] [-i SECONDS] [-f] [-j] [-T] [-v] [--folded FILE]\n"
 	      "                 [--pprof FILE] [--prom FILE] [--syscalls]\n"
+	      "       waitscope {-p PID | -n NAME | -c CGROUP} --listen [ADDR:]PORT [-i SECONDS]\n"
+	      "                 [-d SECONDS] [--label KEY=VALUE]... [--per-process]\n"
+	      "                 [--verdict-window SECONDS] [--prom FILE]\n"
 	      "\n"
 	      "Measure where a process's threads spend their time: on CPU, waiting in the run queue\n"
 	      "for a CPU, or blocked off CPU (by cause), and whether an async event loop would help.\n"
@@ -59,7 +65,8 @@ void cli_usage(FILE *f)
 	      "\n"
 	      "Window and output:\n"
 	      "  -d, --duration SECONDS  length of the window (default 10; with -- COMMAND: until it\n"
-	      "                          exits); fractions allowed; Ctrl-C ends it early\n"
+	      "                          exits; 0: until SIGINT or SIGTERM); fractions allowed;\n"
+	      "                          Ctrl-C ends it early\n"
 	      "  -i, --interval SECONDS  one line per interval during the window (with -j: JSON\n"
 	      "                          Lines), then the full report\n"
 	      "  -j, --json              print one JSON object (schema waitscope/1, docs/json.md)\n"
@@ -83,6 +90,17 @@ void cli_usage(FILE *f)
 	      "      --max-threads N     track at most N threads at once and buffer N exit records\n"
 	      "                          (default: no limit with tp_btf, 16384 with --raw-tp; 8192\n"
 	      "                          exit records); past it the report says what is missing\n"
+	      "\n"
+	      "Agent (fleet) mode: counters that accumulate, for Prometheus (docs/prometheus.md):\n"
+	      "      --listen [ADDR:]PORT  serve GET /metrics on ADDR (default: every address) until\n"
+	      "                          SIGINT/SIGTERM (-d: until then); -i SECONDS (default 10)\n"
+	      "                          is the update interval, SIGHUP reopens the outputs; -n and\n"
+	      "                          -c are resolved again every interval (restarts followed)\n"
+	      "      --prom FILE -i S    without --listen: an agent rewriting FILE every interval\n"
+	      "                          (node_exporter textfile collector)\n"
+	      "      --label KEY=VALUE   add this label to every series (repeatable)\n"
+	      "      --per-process       also series per process (tgid label)\n"
+	      "      --verdict-window S  the async verdict over the last S seconds (default 60)\n"
 	      "  -h, --help              this help\n"
 	      "      --version           print the version\n"
 	      "\n"
@@ -97,7 +115,8 @@ void cli_usage(FILE *f)
 	      "  waitscope -u nobody -T -- ./server   # run ./server as nobody, per-thread table\n"
 	      "  waitscope -p 1234 --folded cpu.folded && flamegraph.pl cpu.folded > cpu.svg\n"
 	      "  waitscope -p 1234 --pprof cpu.pb.gz && go tool pprof -http=: cpu.pb.gz\n"
-	      "  waitscope -p 1234 --prom /var/lib/node_exporter/textfile/waitscope.prom\n",
+	      "  waitscope -p 1234 --prom /var/lib/node_exporter/textfile/waitscope.prom\n"
+	      "  waitscope -n gunicorn --listen 127.0.0.1:9465 --label service=checkout\n",
 	      f);
 }
 
@@ -109,6 +128,91 @@ static int set_path(const char **dst, const char *opt, const char *arg, FILE *er
 		return -1;
 	}
 	*dst = arg;
+	return 0;
+}
+
+bool cli_label_ok(const char *arg)
+{
+	static const char *const ours[] = { "comm", "tgid", "state", "cause", "kind", "le",
+					    "verdict", "class", "bound", "version", "exited",
+					    "job", "instance" };
+	const char *eq = strchr(arg, '=');
+	size_t len, i;
+
+	if (!eq || eq == arg || (arg[0] == '_' && arg[1] == '_'))
+		return false;
+	len = (size_t)(eq - arg);
+	for (i = 0; i < len; i++) {
+		char c = arg[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strlen(ours[i]) == len && !strncmp(ours[i], arg, len))
+			return false;
+	return true;
+}
+
+int cli_parse_listen(const char *arg, char *addr, size_t size, unsigned int *port)
+{
+	const char *colon = strrchr(arg, ':'), *p = colon ? colon + 1 : arg;
+	unsigned long v;
+	size_t len = colon ? (size_t)(colon - arg) : 0;
+
+	if (parse_ulong(p, 1, 65535, &v))
+		return -EINVAL;
+	if (len && arg[0] == '[') { /* [IPv6]:PORT */
+		if (len < 3 || arg[len - 1] != ']')
+			return -EINVAL;
+		arg++;
+		len -= 2;
+	} else if (len && memchr(arg, ':', len)) {
+		return -EINVAL; /* an IPv6 address needs its brackets */
+	}
+	if (colon && !len)
+		return -EINVAL;
+	if (len >= size)
+		return -EINVAL;
+	memcpy(addr, arg, len);
+	addr[len] = '\0';
+	*port = (unsigned int)v;
+	return 0;
+}
+
+/* Agent mode's rules: its targets, its interval and its default duration. */
+static int check_agent(struct ws_opts *o, FILE *err)
+{
+	o->agent = o->listen || (o->prom_file && o->interval_s > 0);
+	if (!o->agent) {
+		if (o->n_labels || o->per_process || o->verdict_window_s > 0) {
+			fprintf(err, "waitscope: --label, --per-process and --verdict-window need "
+				     "--listen or -i with --prom\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (o->command) {
+		fprintf(err, "waitscope: agent mode follows -p, -n or -c, not a command\n");
+		return -1;
+	}
+	if (o->folded_file || o->pprof_file) {
+		fprintf(err, "waitscope: --folded and --pprof are one-shot outputs, not for agent "
+			     "mode\n");
+		return -1;
+	}
+	if (!o->interval_s)
+		o->interval_s = WS_AGENT_INTERVAL_S;
+	if (!o->duration_set)
+		o->duration_s = 0; /* until a signal */
+	if (!o->verdict_window_s)
+		o->verdict_window_s = WS_VERDICT_WINDOW_S;
+	if (o->verdict_window_s < o->interval_s) {
+		fprintf(err, "waitscope: --verdict-window %.3g s is shorter than the interval "
+			     "(-i %.3g)\n", o->verdict_window_s, o->interval_s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -139,10 +243,13 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			break;
 		}
 		case 'd':
-			rc = parse_double(optarg, 0.001, WS_MAX_DURATION_S, &o->duration_s);
+			rc = parse_double(optarg, 0, WS_MAX_DURATION_S, &o->duration_s);
+			if (!rc && o->duration_s > 0 && o->duration_s < 0.001)
+				rc = -ERANGE;
 			if (rc) {
-				fprintf(err, "waitscope: invalid duration '%s': expected seconds from "
-					"0.001 to %.0f\n", optarg, WS_MAX_DURATION_S);
+				fprintf(err, "waitscope: invalid duration '%s': expected 0 (until a "
+					"signal) or seconds from 0.001 to %.0f\n", optarg,
+					WS_MAX_DURATION_S);
 				goto usage_err;
 			}
 			o->duration_set = true;
@@ -195,6 +302,43 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 				goto usage_err;
 			}
 			break;
+		case OPT_LISTEN:
+			if (cli_parse_listen(optarg, o->listen_addr, sizeof(o->listen_addr),
+					     &o->listen_port)) {
+				fprintf(err, "waitscope: invalid --listen '%s': expected [ADDR:]PORT "
+					"with PORT from 1 to 65535 ([ADDR] for IPv6)\n", optarg);
+				goto usage_err;
+			}
+			o->listen = optarg;
+			break;
+		case OPT_LABEL: {
+			const char **grown;
+
+			if (!cli_label_ok(optarg)) {
+				fprintf(err, "waitscope: invalid --label '%s': expected KEY=VALUE with "
+					"KEY a label name ([a-zA-Z_][a-zA-Z0-9_]*, not __*) that "
+					"waitscope does not set itself\n", optarg);
+				goto usage_err;
+			}
+			grown = realloc(o->labels, (o->n_labels + 1) * sizeof(*grown));
+			if (!grown) {
+				fprintf(err, "waitscope: failed to add --label: out of memory\n");
+				goto usage_err;
+			}
+			o->labels = grown;
+			o->labels[o->n_labels++] = optarg;
+			break;
+		}
+		case OPT_PER_PROCESS:
+			o->per_process = true;
+			break;
+		case OPT_VERDICT_WINDOW:
+			if (parse_double(optarg, 1, WS_MAX_DURATION_S, &o->verdict_window_s)) {
+				fprintf(err, "waitscope: invalid --verdict-window '%s': expected "
+					"seconds from 1 to %.0f\n", optarg, WS_MAX_DURATION_S);
+				goto usage_err;
+			}
+			break;
 		case OPT_RAW_TP:
 			o->force_raw_tp = true;
 			break;
@@ -238,7 +382,7 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 		goto usage_err;
 	}
 
-	if (cli_check_targets(o, err))
+	if (check_agent(o, err) || cli_check_targets(o, err))
 		goto usage_err;
 	if (o->command && !o->duration_set)
 		o->duration_s = 0; /* until the command exits */
@@ -254,4 +398,7 @@ void cli_free(struct ws_opts *o)
 	free(o->pids);
 	o->pids = NULL;
 	o->n_pids = 0;
+	free(o->labels);
+	o->labels = NULL;
+	o->n_labels = 0;
 }

@@ -15,7 +15,7 @@
 struct ws_opts {
 	pid_t *pids;           /* -p */
 	size_t n_pids;
-	double duration_s;     /* -d; 0 = until the command exits (only with -- COMMAND) */
+	double duration_s;     /* -d; 0 = until a signal (or the command exits) */
 	bool duration_set;
 	bool json;             /* -j */
 	bool per_thread;       /* -T */
@@ -34,7 +34,20 @@ struct ws_opts {
 	const char *cgroup;    /* -c: cgroup v2 path, with its descendant cgroups */
 	const char *user;      /* -u: run COMMAND as this user (name or numeric uid) */
 	double interval_s;     /* -i: one line per interval; 0 = off */
+	/* fleet mode (docs/prometheus.md) */
+	const char *listen;    /* --listen [ADDR:]PORT: serve GET /metrics; NULL = off */
+	char listen_addr[64];  /* its address ("" = every address) and port */
+	unsigned int listen_port;
+	const char **labels;   /* --label KEY=VALUE, repeatable (argv strings) */
+	size_t n_labels;
+	bool per_process;      /* --per-process: series with a tgid label */
+	double verdict_window_s; /* --verdict-window: the agent's verdict window */
+	bool agent;            /* --listen, or -i with --prom: an agent (cli_is_agent) */
 };
+
+#define WS_AGENT_INTERVAL_S 10.0   /* the agent's -i default */
+#define WS_VERDICT_WINDOW_S 60.0   /* --verdict-window default */
+#define WS_VERSION "0.1.0"
 
 enum cli_result {
 	CLI_OK = 0,
@@ -46,6 +59,11 @@ enum cli_result {
 enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, FILE *err);
 void cli_free(struct ws_opts *o);
 void cli_usage(FILE *f);
+
+/* A --label KEY=VALUE: Prometheus label syntax, not reserved ("__"), not one waitscope sets. */
+bool cli_label_ok(const char *arg);
+/* --listen [ADDR:]PORT into addr (IPv4 or [IPv6], "" when absent) and port 1..65535. */
+int cli_parse_listen(const char *arg, char *addr, size_t size, unsigned int *port);
 
 /* cli_targets.c: -n/-c/-u values, and the rules tying target options together. */
 int cli_parse_target(int opt, const char *arg, struct ws_opts *o, FILE *err);

@@ -41,7 +41,7 @@ int cli_check_targets(const struct ws_opts *o, FILE *err)
 		return -1;
 	}
 	/* The window is -d, or the default 10 s except with a command (until it exits). */
-	if (o->interval_s > 0 && (o->duration_set || !o->command) &&
+	if (o->interval_s > 0 && o->duration_s > 0 && (o->duration_set || !o->command) &&
 	    o->interval_s > o->duration_s) {
 		fprintf(err, "waitscope: interval %.3g s is longer than the window (-d %.3g)\n",
 			o->interval_s, o->duration_s);

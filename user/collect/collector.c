@@ -738,3 +738,124 @@ __u64 collector_events(struct collector *c)
 		return 0;
 	return cnt.events;
 }
+
+/* Agent mode (user/agent.c): per-process totals, target retirement, the kernel's own totals. */
+
+static struct ws_proc_snapshot *proc_slot(struct ws_proc_snapshot **arr, size_t *n, size_t *cap,
+					  pid_t tgid)
+{
+	struct ws_proc_snapshot *grown;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*arr)[i].tgid == tgid)
+			return &(*arr)[i];
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*arr, *cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		*arr = grown;
+	}
+	memset(&(*arr)[*n], 0, sizeof(**arr));
+	(*arr)[*n].tgid = tgid;
+	return &(*arr)[(*n)++];
+}
+
+struct procs_ctx {
+	struct ws_proc_snapshot **arr;
+	size_t *n, *cap;
+	__u64 window_start_ns;
+};
+
+static int procs_record(const struct ws_thread_record *r, void *ctx)
+{
+	struct procs_ctx *pc = ctx;
+	struct ws_proc_snapshot *ps = proc_slot(pc->arr, pc->n, pc->cap, (pid_t)r->tgid);
+
+	if (!ps)
+		return -ENOMEM;
+	snapshot_add_record(&ps->s, r, pc->window_start_ns);
+	if (r->tid == r->tgid || !ps->comm[0])
+		memcpy(ps->comm, r->comm, sizeof(ps->comm)); /* the main thread names the process */
+	return 0;
+}
+
+int collector_proc_snapshots(struct collector *c, __u64 window_start_ns,
+			     struct ws_proc_snapshot **out, size_t *n)
+{
+	int tfd = bpf_map__fd(c->skel->maps.targets), efd = bpf_map__fd(c->skel->maps.exited_totals);
+	struct procs_ctx pc = { .arr = out, .n = n, .window_start_ns = window_start_ns };
+	struct ws_proc_snapshot *ps;
+	struct ws_exited_totals et;
+	struct ws_target t;
+	__u32 key, *prevp = NULL, next;
+	size_t cap = 0, i;
+	__u64 now;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	pc.cap = &cap;
+	/* Dead first: a process found dead here has its last exited totals in the next pass. */
+	while (bpf_map_get_next_key(tfd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		if (bpf_map_lookup_elem(tfd, &key, &t))
+			continue;
+		ps = proc_slot(out, n, &cap, (pid_t)key);
+		if (!ps)
+			goto nomem;
+		ps->dead = t.group_dead;
+	}
+	prevp = NULL;
+	while (bpf_map_get_next_key(efd, prevp, &next) == 0) {
+		key = next;
+		prevp = &key;
+		if (bpf_map_lookup_elem(efd, &key, &et))
+			continue;
+		ps = proc_slot(out, n, &cap, (pid_t)key);
+		if (!ps)
+			goto nomem;
+		snapshot_add_exited(&ps->s, &et);
+	}
+	now = monotonic_ns();
+	for (i = 0; i < *n; i++)
+		(*out)[i].s.ns = now;
+	err = run_iter(c->skel->links.dump_threads, procs_record, &pc);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return err;
+nomem:
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -ENOMEM;
+}
+
+int collector_retire_target(struct collector *c, pid_t tgid)
+{
+	__u32 key = (__u32)tgid;
+	int err = collector_remove_target(c, tgid);
+
+	if (bpf_map__delete_elem(c->skel->maps.exited_totals, &key, sizeof(key), 0) &&
+	    errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}
+
+int collector_seed(struct collector *c)
+{
+	return run_iter(c->skel->links.seed_threads, NULL, NULL);
+}
+
+int collector_kernel_totals(struct collector *c, struct ws_hists *h, struct ws_counters *cnt)
+{
+	int err = sum_percpu(c->skel->maps.hists, (__u64 *)h, sizeof(*h) / 8, c->ncpus);
+
+	return err ? err : sum_percpu(c->skel->maps.counters, (__u64 *)cnt, sizeof(*cnt) / 8,
+				      c->ncpus);
+}

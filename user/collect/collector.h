@@ -8,6 +8,7 @@
 #include "model/interval.h"
 #include "collect/overhead.h"
 #include "model/profile.h"
+#include "model/series.h"
 
 struct waitscope_bpf;
 
@@ -64,6 +65,20 @@ int collector_remove_target(struct collector *c, pid_t tgid);
 int collector_snapshot(struct collector *c, __u64 window_start_ns, struct ws_snapshot *s);
 /* Target events handled so far (0 if the counters cannot be read). */
 __u64 collector_events(struct collector *c);
+
+/*
+ * Agent mode. Every target process the kernel side knows (the targets map: resolved and
+ * followed), with its totals since it became a target: exited threads plus live ones. *out is
+ * malloc'ed (caller frees). 0 or -errno.
+ */
+int collector_proc_snapshots(struct collector *c, __u64 window_start_ns,
+			     struct ws_proc_snapshot **out, size_t *n);
+/* Drop a dead target and its exited totals (the accumulator has taken its last step). */
+int collector_retire_target(struct collector *c, pid_t tgid);
+/* Give the threads of targets added while attached a state now (the attach-time seeding). */
+int collector_seed(struct collector *c);
+/* The kernel's histograms and counters, cumulative since the load. */
+int collector_kernel_totals(struct collector *c, struct ws_hists *h, struct ws_counters *cnt);
 
 __u64 monotonic_ns(void);
 

@@ -88,14 +88,19 @@ int write_pprof(const char *path, const struct ws_profile *p)
 	return write_stacks(path, p, EXPORT_PPROF);
 }
 
-int write_prom(const char *path, const struct ws_profile *p, const struct ws_prediction *pred)
+int write_prom(const char *path, const struct ws_profile *p, const struct prom_meta *meta)
 {
+	struct prom_meta m = *meta;
 	struct atomic_file af;
 	int err;
 
 	err = atomic_file_open(&af, path);
 	if (err)
 		return err;
-	prom_write(af.f, p, pred, unix_ns_of(p->window_end_ns));
+	m.end_unix_ns = unix_ns_of(p->window_end_ns);
+	if (prom_write(af.f, p, &m)) {
+		atomic_file_abort(&af);
+		return -ENOMEM;
+	}
 	return atomic_file_commit(&af);
 }

@@ -5,11 +5,11 @@
 
 #include "model/profile.h"
 
-struct ws_prediction;
+struct prom_meta;
 
 /* Each writes PATH whole or not at all (atomic_file) and prints its error. Returns 0 or -errno. */
 int write_folded(const char *path, const struct ws_profile *p);
 int write_pprof(const char *path, const struct ws_profile *p);
-int write_prom(const char *path, const struct ws_profile *p, const struct ws_prediction *pred);
+int write_prom(const char *path, const struct ws_profile *p, const struct prom_meta *m);
 
 #endif /* WS_EXPORT_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "model/model.h"
 #include "report/names.h"
 #include "report/prom.h"
+#include "model/series.h"
 
 #define NS_PER_S 1000000000ull
 
@@ -93,210 +95,344 @@ void prom_label_value(FILE *f, const char *str, size_t max)
 	fputc('"', f);
 }
 
-static void totals(FILE *f, const struct ws_profile *p)
+static const char *const states[] = { "on_cpu", "runq", "blocked" };
+
+static __u64 state_ns(const struct ws_times *t, size_t i)
 {
-	static const char *const states[] = { "on_cpu", "runq", "blocked" };
-	const struct ws_times *t = &p->totals;
-	__u64 ns[] = { t->on_cpu_ns, t->runq_ns, t->blocked_ns };
+	return i == 0 ? t->on_cpu_ns : i == 1 ? t->runq_ns : t->blocked_ns;
+}
+
+/* name{comm="...",KEY="VALUE"... : every series carries the target's identity. */
+static void open_sample(FILE *f, const struct prom_meta *m, const char *name, const char *comm)
+{
+	size_t i;
+
+	fprintf(f, "%s{comm=", name);
+	prom_label_value(f, comm ? comm : m->comm ? m->comm : "", WS_COMM_LEN);
+	for (i = 0; i < m->n_labels; i++) {
+		const char *eq = strchr(m->labels[i], '=');
+
+		if (!eq)
+			continue; /* the CLI refuses these */
+		fprintf(f, ",%.*s=", (int)(eq - m->labels[i]), m->labels[i]);
+		prom_label_value(f, eq + 1, 1024);
+	}
+}
+
+static void label(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, ",%s=", key);
+	prom_label_value(f, value, 256);
+}
+
+static void end_seconds(FILE *f, __u64 ns)
+{
+	fputs("} ", f);
+	seconds(f, ns);
+	fputc('\n', f);
+}
+
+static void end_count(FILE *f, __u64 v)
+{
+	fprintf(f, "} %llu\n", (unsigned long long)v);
+}
+
+static void end_number(FILE *f, double v)
+{
+	fputs("} ", f);
+	number(f, v);
+	fputc('\n', f);
+}
+
+static void gauge_count(FILE *f, const struct prom_meta *m, const char *name, const char *type,
+			const char *help, __u64 v)
+{
+	family(f, name, type, help);
+	open_sample(f, m, name, NULL);
+	end_count(f, v);
+}
+
+static void counters(FILE *f, const struct ws_series *s, const struct prom_meta *m)
+{
+	const struct ws_times *t = &s->acc;
 	size_t i;
 	int c;
 
-	family(f, "waitscope_time_seconds", "gauge",
-	       "Time the target threads spent in each state during the window, summed.");
+	family(f, "waitscope_time_seconds_total", "counter",
+	       "Time the target threads spent in each state, summed over threads.");
 	for (i = 0; i < 3; i++) {
-		fprintf(f, "waitscope_time_seconds{state=\"%s\"} ", states[i]);
-		seconds(f, ns[i]);
-		fputc('\n', f);
+		open_sample(f, m, "waitscope_time_seconds_total", NULL);
+		label(f, "state", states[i]);
+		end_seconds(f, state_ns(t, i));
 	}
-	family(f, "waitscope_state_share", "gauge",
-	       "Share of the threads' observed time spent in each state (0 to 1).");
-	for (i = 0; i < 3; i++) {
-		fprintf(f, "waitscope_state_share{state=\"%s\"} ", states[i]);
-		number(f, ws_ratio(ns[i], t->observed_ns));
-		fputc('\n', f);
+	if (m->one_shot) { /* the agent's targets come and go: no one window to observe */
+		family(f, "waitscope_observed_seconds_total", "counter",
+		       "Time the target threads existed inside the window, summed over threads.");
+		open_sample(f, m, "waitscope_observed_seconds_total", NULL);
+		end_seconds(f, t->observed_ns);
 	}
-	family(f, "waitscope_observed_seconds", "gauge",
-	       "Time the target threads existed inside the window, summed.");
-	fputs("waitscope_observed_seconds ", f);
-	seconds(f, t->observed_ns);
-	fputc('\n', f);
-	family(f, "waitscope_blocked_seconds", "gauge",
+	family(f, "waitscope_blocked_seconds_total", "counter",
 	       "Blocked (off-CPU, not runnable) time of the target threads by wait cause.");
 	for (c = 0; c < WS_CAUSE_KINDS; c++) {
-		if (c == WS_CAUSE_POLL)
-			continue; /* resolved into idle or net */
-		fprintf(f, "waitscope_blocked_seconds{cause=\"%s\"} ", ws_cause_name(c));
-		seconds(f, t->blocked_by_cause[c]);
-		fputc('\n', f);
-	}
-	family(f, "waitscope_cause_share", "gauge",
-	       "Share of the blocked time by wait cause (0 to 1, the causes sum to 1).");
-	for (c = 0; c < WS_CAUSE_KINDS; c++) {
-		if (c == WS_CAUSE_POLL)
+		if (!series_cause_shown(c))
 			continue;
-		fprintf(f, "waitscope_cause_share{cause=\"%s\"} ", ws_cause_name(c));
-		number(f, ws_ratio(t->blocked_by_cause[c], t->blocked_ns));
-		fputc('\n', f);
+		open_sample(f, m, "waitscope_blocked_seconds_total", NULL);
+		label(f, "cause", ws_cause_name(c));
+		end_seconds(f, t->blocked_by_cause[c]);
 	}
-	family(f, "waitscope_switches", "gauge", "Context switches of the target threads.");
-	fprintf(f, "waitscope_switches{kind=\"voluntary\"} %llu\n",
-		(unsigned long long)t->vol_switches);
-	fprintf(f, "waitscope_switches{kind=\"involuntary\"} %llu\n",
-		(unsigned long long)t->invol_switches);
-	family(f, "waitscope_wakeups", "gauge", "Wakeups of blocked target threads.");
-	fprintf(f, "waitscope_wakeups %llu\n", (unsigned long long)t->wakeups);
-	family(f, "waitscope_threads", "gauge", "Threads seen during the window.");
-	fprintf(f, "waitscope_threads %llu\n", (unsigned long long)p->n_threads_total);
-	family(f, "waitscope_coverage", "gauge",
-	       "Accounted over observed thread time; 1 means complete.");
-	fputs("waitscope_coverage ", f);
-	number(f, p->coverage);
-	fputc('\n', f);
-}
-
-static void labels_target(FILE *f, const struct ws_target_info *t)
-{
-	fprintf(f, "{tgid=\"%d\",comm=", (int)t->tgid);
-	prom_label_value(f, t->comm, sizeof(t->comm));
-}
-
-/* Times of the listed threads of process tgid (threads whose exit record was dropped are not). */
-static void process_sum(const struct ws_profile *p, pid_t tgid, struct ws_times *sum)
-{
-	size_t j;
-
-	memset(sum, 0, sizeof(*sum));
-	for (j = 0; j < p->n_threads; j++)
-		if ((pid_t)p->threads[j].tgid == tgid)
-			ws_times_add(sum, &p->threads[j].t);
-}
-
-static void per_process(FILE *f, const struct ws_profile *p)
-{
-	static const char *const states[] = { "on_cpu", "runq", "blocked" };
-	struct ws_times sum;
-	size_t i, s;
-	int c;
-
-	family(f, "waitscope_target_info", "gauge", "A profiled process (value always 1).");
-	for (i = 0; i < p->n_targets; i++) {
-		fputs("waitscope_target_info", f);
-		labels_target(f, &p->targets[i]);
-		fprintf(f, ",exited=\"%s\"} 1\n", p->targets[i].exited ? "true" : "false");
-	}
-	family(f, "waitscope_process_time_seconds", "gauge",
-	       "Time the listed threads of one process spent in each state.");
-	for (i = 0; i < p->n_targets; i++) {
-		process_sum(p, p->targets[i].tgid, &sum);
-		for (s = 0; s < 3; s++) {
-			fputs("waitscope_process_time_seconds", f);
-			labels_target(f, &p->targets[i]);
-			fprintf(f, ",state=\"%s\"} ", states[s]);
-			seconds(f, s == 0 ? sum.on_cpu_ns : s == 1 ? sum.runq_ns : sum.blocked_ns);
-			fputc('\n', f);
-		}
-	}
-	family(f, "waitscope_process_blocked_seconds", "gauge",
-	       "Blocked time of the listed threads of one process by wait cause.");
-	for (i = 0; i < p->n_targets; i++) {
-		process_sum(p, p->targets[i].tgid, &sum);
-		for (c = 0; c < WS_CAUSE_KINDS; c++) {
-			if (c == WS_CAUSE_POLL)
-				continue;
-			fputs("waitscope_process_blocked_seconds", f);
-			labels_target(f, &p->targets[i]);
-			fprintf(f, ",cause=\"%s\"} ", ws_cause_name(c));
-			seconds(f, sum.blocked_by_cause[c]);
-			fputc('\n', f);
-		}
-	}
+	family(f, "waitscope_switches_total", "counter", "Context switches of the target threads.");
+	open_sample(f, m, "waitscope_switches_total", NULL);
+	label(f, "kind", "voluntary");
+	end_count(f, t->vol_switches);
+	open_sample(f, m, "waitscope_switches_total", NULL);
+	label(f, "kind", "involuntary");
+	end_count(f, t->invol_switches);
+	gauge_count(f, m, "waitscope_wakeups_total", "counter",
+		    "Wakeups of blocked target threads.", t->wakeups);
+	gauge_count(f, m, "waitscope_threads", "gauge", "Live target threads.", s->threads);
+	gauge_count(f, m, "waitscope_processes", "gauge", "Live target processes.", s->processes);
 }
 
 /*
  * A log2 ns histogram as a Prometheus histogram in seconds: slot i counts [2^i, 2^(i+1)) ns, so
  * bucket le=2^(i+1) ns holds slots 0..i; the last slot is open-ended (+Inf).
  */
-static void histogram(FILE *f, const char *name, const char *help, const __u64 *slots,
-		      __u64 sum_ns)
+static void histogram(FILE *f, const struct prom_meta *m, const char *name, const char *help,
+		      const __u64 *slots, __u64 sum_ns)
 {
+	char sample[128], le[32];
 	__u64 cum = 0;
 	int i;
 
 	family(f, name, "histogram", help);
-	for (i = 0; i < WS_HIST_SLOTS - 1; i++) {
+	snprintf(sample, sizeof(sample), "%s_bucket", name);
+	for (i = 0; i < WS_HIST_SLOTS; i++) {
+		__u64 high = hist_slot_high(i);
+
 		cum += slots[i];
-		fprintf(f, "%s_bucket{le=\"", name);
-		seconds(f, hist_slot_high(i));
-		fprintf(f, "\"} %llu\n", (unsigned long long)cum);
+		if (i == WS_HIST_SLOTS - 1)
+			snprintf(le, sizeof(le), "+Inf");
+		else
+			snprintf(le, sizeof(le), "%llu.%09llu",
+				 (unsigned long long)(high / NS_PER_S),
+				 (unsigned long long)(high % NS_PER_S));
+		open_sample(f, m, sample, NULL);
+		label(f, "le", le);
+		end_count(f, cum);
 	}
-	cum += slots[WS_HIST_SLOTS - 1];
-	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
-	fprintf(f, "%s_sum ", name);
-	seconds(f, sum_ns);
-	fprintf(f, "\n%s_count %llu\n", name, (unsigned long long)cum);
+	snprintf(sample, sizeof(sample), "%s_sum", name);
+	open_sample(f, m, sample, NULL);
+	end_seconds(f, sum_ns);
+	snprintf(sample, sizeof(sample), "%s_count", name);
+	open_sample(f, m, sample, NULL);
+	end_count(f, cum);
 }
 
-static void drops(FILE *f, const struct ws_profile *p)
+static void kernel(FILE *f, const struct ws_series *s, const struct prom_meta *m)
 {
 	int i;
 
-	family(f, "waitscope_drops", "gauge",
+	histogram(f, m, "waitscope_runq_wait_seconds",
+		  "Run-queue waits (runnable, waiting for a CPU) of the target threads.",
+		  s->hists.slots[WS_HIST_RUNQ], s->hists.sum_ns[WS_HIST_RUNQ]);
+	histogram(f, m, "waitscope_blocked_interval_seconds",
+		  "Blocked intervals (off-CPU until a wakeup) of the target threads.",
+		  s->hists.slots[WS_HIST_BLOCKED], s->hists.sum_ns[WS_HIST_BLOCKED]);
+	family(f, "waitscope_drops_total", "counter",
 	       "Things the kernel side could not record, by kind (docs/json.md, drops).");
-	for (i = 0; i < WS_DROP_KINDS; i++)
-		fprintf(f, "waitscope_drops{kind=\"%s\"} %llu\n", drop_key(i),
-			(unsigned long long)p->counters.drops[i]);
-	family(f, "waitscope_anomalies", "gauge",
-	       "Scheduler transitions that did not fit the thread state machine.");
-	fprintf(f, "waitscope_anomalies %llu\n", (unsigned long long)p->counters.anomalies);
+	for (i = 0; i < WS_DROP_KINDS; i++) {
+		open_sample(f, m, "waitscope_drops_total", NULL);
+		label(f, "kind", drop_key(i));
+		end_count(f, s->counters.drops[i]);
+	}
+	gauge_count(f, m, "waitscope_anomalies_total", "counter",
+		    "Scheduler transitions that did not fit the thread state machine.",
+		    s->counters.anomalies);
+	gauge_count(f, m, "waitscope_events_total", "counter",
+		    "Scheduler events of the target threads handled by the kernel side.",
+		    s->counters.events);
 }
 
-static void verdict(FILE *f, const struct ws_prediction *pr)
+static void verdict(FILE *f, const struct prom_meta *m)
 {
+	static const char *const bounds[] = { "estimate", "low", "high" };
+	const struct ws_prediction *pr = m->pred;
+	double r[3];
+	size_t i;
+
 	if (!pr || !pr->class_name)
 		return;
-	family(f, "waitscope_verdict_info", "gauge",
-	       "The verdict: workload class and whether an async event loop would raise "
-	       "throughput (value always 1).");
-	fputs("waitscope_verdict_info{class=", f);
-	prom_label_value(f, pr->class_name, 64);
-	fputs(",async_helps=", f);
-	prom_label_value(f, pr->async_helps ? pr->async_helps : "", 16);
-	fputs("} 1\n", f);
-	family(f, "waitscope_throughput_ratio", "gauge",
+	family(f, "waitscope_async_verdict", "gauge",
+	       "Would an async event loop raise throughput (verdict), and the workload class; "
+	       "value always 1.");
+	open_sample(f, m, "waitscope_async_verdict", NULL);
+	label(f, "verdict", pr->async_helps ? pr->async_helps : "");
+	label(f, "class", pr->class_name);
+	end_count(f, 1);
+	family(f, "waitscope_async_throughput_ratio", "gauge",
 	       "Predicted async over sync throughput (docs/model.md); bound: estimate, low, high.");
-	fputs("waitscope_throughput_ratio{bound=\"estimate\"} ", f);
-	number(f, pr->throughput_ratio);
-	fputs("\nwaitscope_throughput_ratio{bound=\"low\"} ", f);
-	number(f, pr->ratio_low);
-	fputs("\nwaitscope_throughput_ratio{bound=\"high\"} ", f);
-	number(f, pr->ratio_high);
-	fputc('\n', f);
+	r[0] = pr->throughput_ratio;
+	r[1] = pr->ratio_low;
+	r[2] = pr->ratio_high;
+	for (i = 0; i < 3; i++) {
+		open_sample(f, m, "waitscope_async_throughput_ratio", NULL);
+		label(f, "bound", bounds[i]);
+		end_number(f, r[i]);
+	}
 }
 
-void prom_write(FILE *f, const struct ws_profile *p, const struct ws_prediction *pred,
-		__u64 end_unix_ns)
+static void per_process(FILE *f, const struct ws_series *s, const struct prom_meta *m)
 {
+	char tgid[16];
+	size_t i, k;
+	int c;
+
+	family(f, "waitscope_process_time_seconds_total", "counter",
+	       "Time the threads of one target process spent in each state.");
+	for (i = 0; i < s->n_procs; i++) {
+		const struct ws_series_proc *p = &s->procs[i];
+
+		if (!p->live && !m->one_shot)
+			continue; /* the agent writes live processes only */
+		snprintf(tgid, sizeof(tgid), "%d", (int)p->tgid);
+		for (k = 0; k < 3; k++) {
+			open_sample(f, m, "waitscope_process_time_seconds_total", p->comm);
+			label(f, "tgid", tgid);
+			label(f, "state", states[k]);
+			end_seconds(f, state_ns(&p->acc, k));
+		}
+	}
+	family(f, "waitscope_process_blocked_seconds_total", "counter",
+	       "Blocked time of the threads of one target process by wait cause.");
+	for (i = 0; i < s->n_procs; i++) {
+		const struct ws_series_proc *p = &s->procs[i];
+
+		if (!p->live && !m->one_shot)
+			continue;
+		snprintf(tgid, sizeof(tgid), "%d", (int)p->tgid);
+		for (c = 0; c < WS_CAUSE_KINDS; c++) {
+			if (!series_cause_shown(c))
+				continue;
+			open_sample(f, m, "waitscope_process_blocked_seconds_total", p->comm);
+			label(f, "tgid", tgid);
+			label(f, "cause", ws_cause_name(c));
+			end_seconds(f, p->acc.blocked_by_cause[c]);
+		}
+	}
+	family(f, "waitscope_process_threads", "gauge", "Live threads of one target process.");
+	for (i = 0; i < s->n_procs; i++) {
+		const struct ws_series_proc *p = &s->procs[i];
+
+		if (!p->live && !m->one_shot)
+			continue;
+		snprintf(tgid, sizeof(tgid), "%d", (int)p->tgid);
+		open_sample(f, m, "waitscope_process_threads", p->comm);
+		label(f, "tgid", tgid);
+		end_count(f, p->threads);
+	}
+}
+
+static void agent(FILE *f, const struct prom_meta *m)
+{
+	family(f, "waitscope_verdict_window_seconds", "gauge",
+	       "Length of the window the async verdict is computed over (--verdict-window).");
+	open_sample(f, m, "waitscope_verdict_window_seconds", NULL);
+	end_number(f, m->verdict_window_s);
+	if (m->self_cpu_ns) {
+		family(f, "waitscope_agent_cpu_seconds_total", "counter",
+		       "CPU time of waitscope itself (user and system).");
+		open_sample(f, m, "waitscope_agent_cpu_seconds_total", NULL);
+		end_seconds(f, m->self_cpu_ns);
+	}
+	if (m->rss_bytes)
+		gauge_count(f, m, "waitscope_agent_resident_bytes", "gauge",
+			    "Resident memory of waitscope itself.", m->rss_bytes);
+	gauge_count(f, m, "waitscope_updates_total", "counter",
+		    "Intervals the agent has accumulated.", m->updates);
+}
+
+void prom_write_series(FILE *f, const struct ws_series *s, const struct prom_meta *m)
+{
+	family(f, "waitscope_build_info", "gauge", "The waitscope version; value always 1.");
+	open_sample(f, m, "waitscope_build_info", NULL);
+	label(f, "version", m->version ? m->version : "");
+	end_count(f, 1);
+	counters(f, s, m);
+	kernel(f, s, m);
+	verdict(f, m);
+	if (m->per_process)
+		per_process(f, s, m);
+	if (!m->one_shot)
+		agent(f, m);
+}
+
+/* The one-shot window's own gauges: its length, end, shares and coverage. */
+static void window(FILE *f, const struct ws_profile *p, const struct prom_meta *m)
+{
+	const struct ws_times *t = &p->totals;
+	size_t i;
+	int c;
+
 	family(f, "waitscope_window_seconds", "gauge", "Length of the profiling window.");
-	fputs("waitscope_window_seconds ", f);
+	open_sample(f, m, "waitscope_window_seconds", NULL);
+	fputs("} ", f);
 	seconds(f, p->window_end_ns > p->window_start_ns && p->window_end_ns != (__u64)-1
 			   ? p->window_end_ns - p->window_start_ns
 			   : 0);
-	fputc('\n', f);
-	if (end_unix_ns) {
+	fputs("\n", f);
+	if (m->end_unix_ns) {
 		family(f, "waitscope_window_end_timestamp_seconds", "gauge",
 		       "Wall-clock end of the window (Unix time): how fresh this file is.");
-		fputs("waitscope_window_end_timestamp_seconds ", f);
-		seconds(f, end_unix_ns);
-		fputc('\n', f);
+		open_sample(f, m, "waitscope_window_end_timestamp_seconds", NULL);
+		end_seconds(f, m->end_unix_ns);
 	}
-	totals(f, p);
-	per_process(f, p);
-	histogram(f, "waitscope_runq_wait_seconds",
-		  "Run-queue waits (runnable, waiting for a CPU) of the target threads.",
-		  p->hists.slots[WS_HIST_RUNQ], p->hists.sum_ns[WS_HIST_RUNQ]);
-	histogram(f, "waitscope_blocked_interval_seconds",
-		  "Blocked intervals (off-CPU until a wakeup) of the target threads.",
-		  p->hists.slots[WS_HIST_BLOCKED], p->hists.sum_ns[WS_HIST_BLOCKED]);
-	drops(f, p);
-	verdict(f, pred);
+	family(f, "waitscope_state_ratio", "gauge",
+	       "Share of the threads' observed time spent in each state (0 to 1).");
+	for (i = 0; i < 3; i++) {
+		open_sample(f, m, "waitscope_state_ratio", NULL);
+		label(f, "state", states[i]);
+		end_number(f, ws_ratio(state_ns(t, i), t->observed_ns));
+	}
+	family(f, "waitscope_cause_ratio", "gauge",
+	       "Share of the blocked time by wait cause (0 to 1, the causes sum to 1).");
+	for (c = 0; c < WS_CAUSE_KINDS; c++) {
+		if (!series_cause_shown(c))
+			continue;
+		open_sample(f, m, "waitscope_cause_ratio", NULL);
+		label(f, "cause", ws_cause_name(c));
+		end_number(f, ws_ratio(t->blocked_by_cause[c], t->blocked_ns));
+	}
+	gauge_count(f, m, "waitscope_threads_seen", "gauge", "Threads seen during the window.",
+		    p->n_threads_total);
+	family(f, "waitscope_coverage_ratio", "gauge",
+	       "Accounted over observed thread time; 1 means complete.");
+	open_sample(f, m, "waitscope_coverage_ratio", NULL);
+	end_number(f, p->coverage);
+	family(f, "waitscope_target_info", "gauge", "A profiled process (value always 1).");
+	for (i = 0; i < p->n_targets; i++) {
+		char tgid[16];
+
+		snprintf(tgid, sizeof(tgid), "%d", (int)p->targets[i].tgid);
+		open_sample(f, m, "waitscope_target_info", p->targets[i].comm);
+		label(f, "tgid", tgid);
+		label(f, "exited", p->targets[i].exited ? "true" : "false");
+		end_count(f, 1);
+	}
+}
+
+int prom_write(FILE *f, const struct ws_profile *p, const struct prom_meta *meta)
+{
+	struct prom_meta m = *meta;
+	struct ws_series s;
+
+	if (series_from_profile(&s, p))
+		return -ENOMEM;
+	m.one_shot = true;
+	m.per_process = true; /* one window, fixed targets: no churn to explode the series */
+	if (!m.comm)
+		m.comm = p->n_targets ? p->targets[0].comm : "";
+	prom_write_series(f, &s, &m);
+	window(f, p, &m);
+	series_free(&s);
+	return 0;
 }

@@ -9,8 +9,8 @@
 #include "targets/targets.h"
 #include "util/log.h"
 
-/* Check one -p PID and describe it; a thread id is turned into its process. */
-static int validate_pid(pid_t pid, struct ws_target_info *t)
+/* Check one -p PID and describe it; a thread id is turned into its process. quiet: no messages. */
+static int validate_pid(pid_t pid, struct ws_target_info *t, bool quiet)
 {
 	struct proc_stat st;
 	unsigned long tgid;
@@ -19,27 +19,33 @@ static int validate_pid(pid_t pid, struct ws_target_info *t)
 
 	err = proc_stat_read(pid, &st);
 	if (err == -ENOENT || err == -ESRCH) {
-		ws_err("no such process: %d", pid);
+		if (!quiet)
+			ws_err("no such process: %d", pid);
 		return -ESRCH;
 	}
 	if (err) {
-		ws_err("failed to read /proc/%d/stat: %s", pid, strerror(-err));
+		if (!quiet)
+			ws_err("failed to read /proc/%d/stat: %s", pid, strerror(-err));
 		return err;
 	}
 	if (st.flags & WS_PF_KTHREAD) {
-		ws_err("PID %d (%s) is a kernel thread: nothing to profile", pid, st.comm);
+		if (!quiet)
+			ws_err("PID %d (%s) is a kernel thread: nothing to profile", pid, st.comm);
 		return -EINVAL;
 	}
 	if (st.state == 'Z' || st.state == 'X') {
-		ws_err("process %d (%s) has already exited", pid, st.comm);
+		if (!quiet)
+			ws_err("process %d (%s) has already exited", pid, st.comm);
 		return -ESRCH;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if (read_small_file(path, buf, sizeof(buf)) > 0 &&
 	    status_parse_field(buf, "Tgid", &tgid) == 0 && tgid != (unsigned long)pid) {
-		ws_warn("%d is a thread of process %lu: profiling the whole process", pid, tgid);
+		if (!quiet)
+			ws_warn("%d is a thread of process %lu: profiling the whole process", pid, tgid);
 		pid = (pid_t)tgid;
 		if (proc_stat_read(pid, &st)) {
+			if (!quiet)
 			ws_err("no such process: %d", pid);
 			return -ESRCH;
 		}
@@ -60,8 +66,8 @@ int targets_resolve(const struct target_spec *s, struct target_set *ts)
 
 	memset(ts, 0, sizeof(*ts));
 	if (s->name || s->cgroup) {
-		err = s->name ? targets_by_name(s->name, &found, &n_pids)
-			      : targets_by_cgroup(s->cgroup, &found, &n_pids, &ts->cg);
+		err = s->name ? targets_by_name(s->name, s->agent, &found, &n_pids)
+			      : targets_by_cgroup(s->cgroup, s->agent, &found, &n_pids, &ts->cg);
 		if (err) {
 			ts->usage_error = targets_usage_error(err);
 			return err;
@@ -76,20 +82,25 @@ int targets_resolve(const struct target_spec *s, struct target_set *ts)
 	}
 	ts->has_cred = s->user != NULL;
 	ts->n = s->command ? 1 : n_pids;
-	ts->info = calloc(ts->n, sizeof(*ts->info));
-	ts->tgids = calloc(ts->n, sizeof(*ts->tgids));
+	ts->info = calloc(ts->n ? ts->n : 1, sizeof(*ts->info));
+	ts->tgids = calloc(ts->n ? ts->n : 1, sizeof(*ts->tgids));
 	if (!ts->info || !ts->tgids) {
 		ws_err("failed to allocate targets: %s", strerror(ENOMEM));
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	for (i = 0; i < n_pids; i++) {
-		err = validate_pid(pids[i], &ts->info[i]);
+	for (i = 0, ts->n = s->command ? 1 : 0; i < n_pids; i++) {
+		err = validate_pid(pids[i], &ts->info[ts->n], s->agent && (s->name || s->cgroup));
+		if (err && s->agent && (s->name || s->cgroup)) {
+			err = 0; /* exited since the scan */
+			continue;
+		}
 		if (err) {
 			ts->usage_error = true;
 			goto cleanup;
 		}
-		ts->tgids[i] = ts->info[i].tgid;
+		ts->tgids[ts->n] = ts->info[ts->n].tgid;
+		ts->n++;
 	}
 cleanup:
 	free(found);
@@ -136,7 +147,7 @@ int targets_add_descendants(struct target_set *ts)
 		return -ENOMEM;
 	}
 	for (i = 0; i < nk; i++) {
-		if (validate_pid(kids[i], &ts->info[ts->n]))
+		if (validate_pid(kids[i], &ts->info[ts->n], false))
 			continue; /* exited meanwhile */
 		ts->tgids[ts->n] = ts->info[ts->n].tgid;
 		ts->n++;
@@ -191,4 +202,44 @@ void target_set_free(struct target_set *ts)
 	free(ts->info);
 	free(ts->tgids);
 	memset(ts, 0, sizeof(*ts));
+}
+
+static bool known_tgid(const pid_t *known, size_t n, pid_t tgid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (known[i] == tgid)
+			return true;
+	return false;
+}
+
+int targets_rescan(const struct target_spec *s, const struct cgroup_target *cg,
+		   const pid_t *known, size_t n_known, struct ws_target_info **out)
+{
+	struct ws_target_info *info;
+	pid_t *pids = NULL;
+	size_t n = 0, i, found = 0;
+	int err;
+
+	*out = NULL;
+	if (!s->name && !s->cgroup)
+		return 0;
+	err = s->name ? targets_by_name(s->name, true, &pids, &n)
+		      : targets_cgroup_rescan(cg, &pids, &n);
+	if (err)
+		return err;
+	info = calloc(n ? n : 1, sizeof(*info));
+	if (!info) {
+		free(pids);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		if (!known_tgid(known, n_known, pids[i]) &&
+		    validate_pid(pids[i], &info[found], true) == 0 &&
+		    !known_tgid(known, n_known, info[found].tgid))
+			found++;
+	free(pids);
+	*out = info;
+	return (int)found;
 }

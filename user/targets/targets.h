@@ -61,7 +61,8 @@ size_t match_roots(const struct proc_entry *procs, size_t n, const pid_t *matche
  * bad pattern, -EEXIST when the matches belong to more than one process tree (the message lists
  * the candidates and suggests -p). Caller frees *pids.
  */
-int targets_by_name(const char *name, pid_t **pids, size_t *n);
+int targets_by_name(const char *name, bool any, pid_t **pids, size_t *n);
+/* any (agent mode): every match, no error when none matches or several trees do. */
 
 /*
  * The cgroup2 mount point from /proc/self/mountinfo text (the first "cgroup2" file system).
@@ -90,6 +91,7 @@ int cgroup_level(const char *mount, const char *dir);
 struct cgroup_target {
 	unsigned long long id;
 	unsigned int level;
+	char dir[4096]; /* its directory, for the agent's re-resolution */
 };
 
 /*
@@ -98,7 +100,12 @@ struct cgroup_target {
  * or an empty cgroup (-ESRCH). An absolute path outside the cgroup2 mount that exists (e.g. a
  * cgroup v1 directory) is taken as it is, and refused as not cgroup v2. Caller frees *pids.
  */
-int targets_by_cgroup(const char *path, pid_t **pids, size_t *n, struct cgroup_target *cg);
+int targets_by_cgroup(const char *path, bool any, pid_t **pids, size_t *n,
+		      struct cgroup_target *cg);
+/* any (agent mode): an empty cgroup is not an error. */
+
+/* The processes in cg now (quiet; a removed cgroup has none). Caller frees *pids. */
+int targets_cgroup_rescan(const struct cgroup_target *cg, pid_t **pids, size_t *n);
 
 /* Is an error of targets_by_name / targets_by_cgroup the user's (exit 2), not the system's? */
 bool targets_usage_error(int err);
@@ -125,6 +132,7 @@ struct target_spec {
 	const char *cgroup;  /* -c */
 	char **command;      /* -- COMMAND: one target, launched by targets_launch */
 	const char *user;    /* -u: who the command runs as */
+	bool agent;          /* agent mode: -n/-c may match nothing now, or several trees */
 };
 
 /* The resolved targets: plain data for the profile and the collector. */
@@ -162,6 +170,14 @@ void target_set_free(struct target_set *ts);
  * out of the kernel's targets.
  */
 bool target_recheck(struct ws_target_info *t);
+
+/*
+ * Agent mode, every interval: the processes -n or -c selects now that are not in known[] (sorted
+ * or not), validated quietly (one that exits meanwhile is skipped), appended to *out (caller
+ * frees). -p selects no new process. Returns the number found, or -errno.
+ */
+int targets_rescan(const struct target_spec *s, const struct cgroup_target *cg,
+		   const pid_t *known, size_t n_known, struct ws_target_info **out);
 
 /* 0 while a target is left, else -ESRCH with a one-line error. */
 int targets_check_alive(const struct ws_profile *p);

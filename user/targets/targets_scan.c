@@ -26,7 +26,7 @@ static void format_pids(char *buf, size_t size, const pid_t *pids, size_t n, siz
 		snprintf(buf + off, size - off, ", ...");
 }
 
-int targets_by_name(const char *name, pid_t **pids, size_t *n)
+int targets_by_name(const char *name, bool any, pid_t **pids, size_t *n)
 {
 	struct proc_entry *procs = NULL;
 	pid_t roots[MAX_LISTED];
@@ -50,6 +50,8 @@ int targets_by_name(const char *name, pid_t **pids, size_t *n)
 		ws_err("failed to match processes: %s", strerror(-err));
 		goto cleanup;
 	}
+	if (any)
+		goto cleanup; /* agent mode: none is fine, and so are several trees */
 	if (!*n) {
 		ws_err("no process matches name '%s'", name);
 		err = -ESRCH;
@@ -113,12 +115,49 @@ static int cgroup_walk(const char *dir, pid_t **pids, size_t *n, size_t *cap, in
 	return err;
 }
 
-int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n, struct cgroup_target *cg)
+/* The processes of cgroup dir and its child cgroups, without kernel threads, zombies and self. */
+static int cgroup_procs(const char *dir, pid_t **pids, size_t *n)
+{
+	size_t cap = 0, i, k;
+	int err = cgroup_walk(dir, pids, n, &cap, 0);
+
+	if (err)
+		return err;
+	for (i = 0, k = 0; i < *n; i++) {
+		struct proc_stat ps;
+
+		if ((*pids)[i] == getpid() || proc_stat_read((*pids)[i], &ps) ||
+		    ps.flags & WS_PF_KTHREAD || ps.state == 'Z' || ps.state == 'X')
+			continue;
+		(*pids)[k++] = (*pids)[i];
+	}
+	*n = k;
+	return 0;
+}
+
+int targets_cgroup_rescan(const struct cgroup_target *cg, pid_t **pids, size_t *n)
+{
+	int err;
+
+	*pids = NULL;
+	*n = 0;
+	err = cgroup_procs(cg->dir, pids, n);
+	if (err == -ENOENT)
+		err = 0; /* the cgroup went away with its service: no target this interval */
+	if (err) {
+		free(*pids);
+		*pids = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+int targets_by_cgroup(const char *arg, bool any, pid_t **pids, size_t *n,
+		      struct cgroup_target *cg)
 {
 	char mount[4096], dir[4096], *text = NULL;
 	struct statfs sfs;
 	struct stat st;
-	size_t cap = 0, i, k;
 	int err;
 
 	*pids = NULL;
@@ -160,22 +199,14 @@ int targets_by_cgroup(const char *arg, pid_t **pids, size_t *n, struct cgroup_ta
 	}
 	cg->id = st.st_ino; /* a cgroup2 directory's inode number is the cgroup id */
 	cg->level = (unsigned int)cgroup_level(mount, dir);
-	err = cgroup_walk(dir, pids, n, &cap, 0);
+	snprintf(cg->dir, sizeof(cg->dir), "%s", dir);
+	/* Kernel threads (in the root cgroup), zombies and waitscope itself are not targets. */
+	err = cgroup_procs(dir, pids, n);
 	if (err) {
 		ws_err("failed to read cgroup %s: %s", dir, strerror(-err));
 		goto fail;
 	}
-	/* Kernel threads (in the root cgroup), zombies and waitscope itself are not targets. */
-	for (i = 0, k = 0; i < *n; i++) {
-		struct proc_stat ps;
-
-		if ((*pids)[i] == getpid() || proc_stat_read((*pids)[i], &ps) ||
-		    ps.flags & WS_PF_KTHREAD || ps.state == 'Z' || ps.state == 'X')
-			continue;
-		(*pids)[k++] = (*pids)[i];
-	}
-	*n = k;
-	if (!*n) {
+	if (!*n && !any) {
 		ws_err("cgroup %s has no processes", dir);
 		err = -ESRCH;
 		goto fail;
