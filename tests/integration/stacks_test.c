@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "itest.h"
+#include "jl_assert.h"
 #include "json_lite.h"
 #include "pprof_decode.h"
 
@@ -55,23 +56,6 @@ static uint64_t profile_sum(const struct ppd_profile *p, int idx)
 
 	for (i = 0; i < p->n_samples; i++)
 		sum += p->samples[i].values[idx];
-	return sum;
-}
-
-static uint64_t json_on_cpu(const struct jl_value *j, pid_t tgid)
-{
-	const struct jl_value *threads = jl_get(j, "threads");
-	uint64_t sum = 0, t, v;
-	size_t i;
-
-	cr_assert_not_null(threads);
-	for (i = 0; i < jl_len(threads); i++) {
-		const struct jl_value *th = jl_at(threads, i);
-
-		cr_assert(jl_get_u64(th, "tgid", &t) && jl_get_u64(th, "on_cpu_ns", &v));
-		if ((pid_t)t == tgid)
-			sum += v;
-	}
 	return sum;
 }
 
@@ -151,10 +135,10 @@ Test(stacks, go_tool_pprof_reads_it,
 		  "pprof total %.0f ns vs %llu ns in the file", top_total_ns(top),
 		  (unsigned long long)on);
 	/* Sampled at 99 Hz against the measured on-CPU time: the export tests' rule. */
-	cr_assert(fabs((double)on - (double)json_on_cpu(j, ex.target)) <=
+	cr_assert(fabs((double)on - (double)process_ns(j, ex.target, "on_cpu_ns")) <=
 		  fmax(0.2 * (double)on, 3 * sqrt((double)on / prof.period) * prof.period +
 		       2.0 * prof.period), "on-cpu %llu sampled vs %llu ns measured",
-		  (unsigned long long)on, (unsigned long long)json_on_cpu(j, ex.target));
+		  (unsigned long long)on, (unsigned long long)process_ns(j, ex.target, "on_cpu_ns"));
 	cr_assert_gt(prof.n_mappings, 1);
 	cr_assert_gt(prof.n_comments, 0, "the unknown-frame share is in the comments");
 	cr_log_info("%s", ppd_str(&prof, prof.comments[0]));

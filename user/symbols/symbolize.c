@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "symbols/elf_file.h"
 #include "symbols/symbolize.h"
+#include "util/hash.h"
 
 #define UNKNOWN "[unknown]"
 
@@ -642,15 +643,6 @@ static int map_elf(struct symbolizer *s, struct proc_ent *e, struct proc_map *pm
 	if (!pm->sm.build_id)
 		return -ENOMEM;
 	return 0;
-}
-
-static __u64 hash_words(__u64 a, __u64 b)
-{
-	__u64 h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull + (a << 6) + (a >> 2));
-
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 29);
 }
 
 static bool frames_grow(struct symbolizer *s)
