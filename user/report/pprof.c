@@ -327,6 +327,10 @@ static void sample(struct pprof_ctx *c, struct pb_buf *b, const struct ws_offcpu
 	pb_end(b, packed);
 	label_num(c, b, "pid", st->tgid);
 	label_str(c, b, "comm", comm);
+	if (st->tid) {
+		label_num(c, b, "tid", st->tid);
+		label_str(c, b, "thread_name", folded_thread_name(c->p, st->tid));
+	}
 	if (!on_cpu)
 		label_str(c, b, "cause", ws_cause_name((int)st->cause));
 	pb_end(b, mark);
