@@ -427,29 +427,20 @@ Test(report_json, syscalls_waits_and_calls,
 
 Test(report_json, stack_frames, .description = "with stacks: unknown user frames, per binary and why")
 {
-	struct frame_coverage c = { .frames = 10, .unknown = 4, .stacks = 3, .truncated = 1,
-				    .n_bin = 2 };
+	struct frame_coverage c;
 	struct report_opts o = { .frames = &c };
 	struct ws_profile p;
 	struct jl_value *v;
 	char *out, err[128];
 
-	snprintf(c.bin[0].name, sizeof(c.bin[0].name), "app");
-	c.bin[0].frames = 6;
-	c.bin[0].by_status[SYM_OK] = 3;
-	c.bin[0].by_status[SYM_NO_SYMBOLS] = 3;
-	c.bin[0].truncated = 1;
-	snprintf(c.bin[1].name, sizeof(c.bin[1].name), "[anon]");
-	c.bin[1].frames = 4;
-	c.bin[1].by_status[SYM_OK] = 3;
-	c.bin[1].by_status[SYM_JIT_NO_MAP] = 1;
+	fx_frame_coverage(&c);
 	fx_profile(&p);
 	out = fx_capture(report_json, &p, &o);
 	v = jl_parse(out, strlen(out), err, sizeof(err));
 	cr_assert_not_null(v, "%s", err);
-	cr_assert_eq(u64_at(v, "stack_frames.user_frames"), 10);
+	cr_assert_eq(u64_at(v, "stack_frames.user_frames"), 12);
 	cr_assert_eq(u64_at(v, "stack_frames.unknown"), 4);
-	cr_assert_float_eq(num_at(v, "stack_frames.unknown_share"), 0.4, 1e-9);
+	cr_assert_float_eq(num_at(v, "stack_frames.unknown_share"), 0.3333, 1e-9);
 	cr_assert_eq(u64_at(v, "stack_frames.stacks"), 3);
 	cr_assert_eq(u64_at(v, "stack_frames.cut_short"), 1);
 	cr_assert_str_eq(jl_get_str(v, "stack_frames.binaries[0].name"), "app");
@@ -459,6 +450,7 @@ Test(report_json, stack_frames, .description = "with stacks: unknown user frames
 	cr_assert_eq(u64_at(v, "stack_frames.binaries[0].cut_short"), 1);
 	cr_assert_eq(u64_at(v, "stack_frames.binaries[1].why.jit_no_map"), 1);
 	cr_assert_eq(u64_at(v, "stack_frames.binaries[1].why.process_gone"), 0);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[2].unknown"), 0);
 	jl_free(v);
 	free(out);
 	profile_free(&p);

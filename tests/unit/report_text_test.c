@@ -427,25 +427,17 @@ Test(report_text, storage_drops_alone_keep_times_whole,
 
 Test(report_text, stack_frames, .description = "with stacks: the unknown-frame share, per binary")
 {
-	struct frame_coverage c = { .frames = 10, .unknown = 3, .stacks = 3, .truncated = 1,
-				    .n_bin = 2 };
+	struct frame_coverage c;
 	struct report_opts o = { .frames = &c };
 	struct ws_profile p;
 	char *out;
 
-	snprintf(c.bin[0].name, sizeof(c.bin[0].name), "app");
-	c.bin[0].frames = 6;
-	c.bin[0].by_status[SYM_OK] = 3;
-	c.bin[0].by_status[SYM_NO_SYMBOLS] = 3;
-	c.bin[0].truncated = 1;
-	snprintf(c.bin[1].name, sizeof(c.bin[1].name), "libc.so.6");
-	c.bin[1].frames = 4;
-	c.bin[1].by_status[SYM_OK] = 4;
+	fx_frame_coverage(&c);
 	fx_profile(&p);
 	out = fx_capture(report_text, &p, &o);
-	expect_has(out, "unknown user frames: 30.0% (3 of 10); stacks cut short (no frame "
+	expect_has(out, "unknown user frames: 33.3% (4 of 12); stacks cut short (no frame "
 			"pointers): 1 of 3\n  app: 3 of 6 frames unknown, no-symbols 3, 1 stacks end "
-			"here\n");
+			"here\n  [anon]: 1 of 4 frames unknown, jit-no-map 1\n");
 	expect_lacks(out, "libc.so.6");
 	free(out);
 	out = text(&p, false);
