@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -435,6 +436,81 @@ Test(symbolize, special_mappings, .description = "[vdso]+0xOFF; anonymous code i
 	expect_sym(s, getpid(), 0x10, "[unknown]");
 	cr_assert_eq(symbolize_user(s, getpid(), 0x10, buf, 0), -EINVAL);
 	munmap(anon, 4096);
+	symbolizer_free(s);
+}
+
+/* Offset of @name in our own vDSO (its .dynsym value), 0 when not found. */
+static __u64 own_vdso_sym(unsigned long base, size_t len, const char *name)
+{
+	char *copy = malloc(len);
+	Elf_Scn *scn = NULL;
+	__u64 value = 0;
+	Elf *elf;
+	size_t i;
+
+	cr_assert(copy);
+	memcpy(copy, (const void *)base, len);
+	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
+	elf = elf_memory(copy, len);
+	cr_assert(elf);
+	while ((scn = elf_nextscn(elf, scn)) && !value) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Shdr sh;
+		GElf_Sym sym;
+
+		cr_assert(gelf_getshdr(scn, &sh));
+		for (i = 0; sh.sh_type == SHT_DYNSYM && gelf_getsym(d, (int)i, &sym); i++)
+			if (!strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name))
+				value = sym.st_value;
+	}
+	elf_end(elf);
+	free(copy);
+	return value;
+}
+
+Test(symbolize, vdso_names, .description = "[vdso] code is named from the vDSO's symbols")
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	struct symbolizer *s = symbolizer_new();
+	char line[512];
+	struct sym_frame fr;
+	struct map_entry m;
+	size_t len = 0;
+	__u64 off;
+	FILE *f;
+
+	if (!base)
+		cr_skip_test("no vDSO in this process");
+	f = fopen("/proc/self/maps", "r");
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]"))
+			len = (size_t)(m.end - m.start);
+	fclose(f);
+	cr_assert(len && s);
+	off = own_vdso_sym(base, len, "__vdso_clock_gettime");
+	cr_assert(off, "no __vdso_clock_gettime in the vDSO");
+	cr_assert_eq(symbolize_user_frame(s, getpid(), base + off + 1, false, &fr), 0);
+	cr_assert_eq(fr.status, SYM_OK, "status %s", sym_status_name(fr.status));
+	cr_assert(fr.n_lines >= 1);
+	cr_assert(strstr(fr.lines[fr.n_lines - 1].func, "clock_gettime"), "%s",
+		  fr.lines[fr.n_lines - 1].func);
+	symbolizer_free(s);
+}
+
+Test(symbolize, data_is_no_code, .description = "an address in [heap] (no code): a broken walk")
+{
+	struct symbolizer *s = symbolizer_new();
+	char *heap = malloc(64);
+	struct sym_frame fr;
+
+	cr_assert(s && heap);
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)heap, true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_UNMAPPED, "status %s", sym_status_name(fr.status));
+	cr_assert_not_null(fr.map, "the mapping is still named");
+	cr_assert_str_eq(fr.map->path, "[heap]");
+	expect_sym(s, getpid(), (__u64)(uintptr_t)heap, "[unknown]");
+	free(heap);
 	symbolizer_free(s);
 }
 
