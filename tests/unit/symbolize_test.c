@@ -520,6 +520,24 @@ Test(symbolize, data_is_no_code, .description = "an address in a file's data (no
 	symbolizer_free(s);
 }
 
+Test(symbolize, anonymous_data_is_no_jit, .description = "anonymous memory: executable is JIT "
+							   "code, read-write a broken walk")
+{
+	struct symbolizer *s = symbolizer_new();
+	char *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *rx = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sym_frame fr;
+
+	cr_assert(s && rw != MAP_FAILED && rx != MAP_FAILED);
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)rw + 8, true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_UNMAPPED, "status %s", sym_status_name(fr.status));
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)rx + 8, true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_JIT_NO_MAP, "status %s", sym_status_name(fr.status));
+	munmap(rw, 4096);
+	munmap(rx, 4096);
+	symbolizer_free(s);
+}
+
 /* ---- malformed ELF files ---- */
 
 static void copy_prefix(const char *src, const char *dst, off_t len)

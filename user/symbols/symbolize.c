@@ -790,7 +790,9 @@ int symbolize_user_frame(struct symbolizer *s, pid_t tgid, __u64 addr, bool is_r
 			out->map = pm ? &pm->sm : NULL;
 			return err;
 		}
-		out->status = pm ? SYM_JIT_NO_MAP : e->alive ? SYM_UNMAPPED : SYM_NO_PROCESS;
+		/* anonymous but not executable (a malloc arena): a broken walk, not JIT code */
+		out->status = pm ? (pm->m.perms[2] == 'x' ? SYM_JIT_NO_MAP : SYM_UNMAPPED) :
+			      e->alive ? SYM_UNMAPPED : SYM_NO_PROCESS;
 		out->map = pm ? &pm->sm : NULL;
 		return 0;
 	}
