@@ -439,30 +439,40 @@ Test(symbolize, special_mappings, .description = "[vdso]+0xOFF; anonymous code i
 	symbolizer_free(s);
 }
 
-/* Offset of @name in our own vDSO (its .dynsym value), 0 when not found. */
-static __u64 own_vdso_sym(unsigned long base, size_t len, const char *name)
+/* The value of symbol @name in @elf's symbol table of type @type (SHT_SYMTAB, SHT_DYNSYM); 0 when
+ * there is none. */
+static __u64 elf_sym_value(Elf *elf, __u32 type, const char *name)
 {
-	char *copy = malloc(len);
 	Elf_Scn *scn = NULL;
 	__u64 value = 0;
-	Elf *elf;
 	size_t i;
 
-	cr_assert(copy);
-	memcpy(copy, (const void *)base, len);
-	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
-	elf = elf_memory(copy, len);
-	cr_assert(elf);
 	while ((scn = elf_nextscn(elf, scn)) && !value) {
 		Elf_Data *d = elf_getdata(scn, NULL);
 		GElf_Shdr sh;
 		GElf_Sym sym;
 
 		cr_assert(gelf_getshdr(scn, &sh));
-		for (i = 0; sh.sh_type == SHT_DYNSYM && gelf_getsym(d, (int)i, &sym); i++)
+		for (i = 0; sh.sh_type == type && gelf_getsym(d, (int)i, &sym); i++)
 			if (!strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name))
 				value = sym.st_value;
 	}
+	return value;
+}
+
+/* Offset of @name in our own vDSO (its .dynsym value), 0 when not found. */
+static __u64 own_vdso_sym(unsigned long base, size_t len, const char *name)
+{
+	char *copy = malloc(len);
+	__u64 value;
+	Elf *elf;
+
+	cr_assert(copy);
+	memcpy(copy, (const void *)base, len);
+	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
+	elf = elf_memory(copy, len);
+	cr_assert(elf);
+	value = elf_sym_value(elf, SHT_DYNSYM, name);
 	elf_end(elf);
 	free(copy);
 	return value;
@@ -562,8 +572,7 @@ static void copy_prefix(const char *src, const char *dst, off_t len)
 static __u64 sym_offset(const char *path, const char *name)
 {
 	int fd = open(path, O_RDONLY);
-	Elf_Scn *scn = NULL;
-	__u64 off = 0, vaddr = 0;
+	__u64 off = 0, vaddr;
 	size_t i, n;
 	Elf *elf;
 
@@ -571,16 +580,7 @@ static __u64 sym_offset(const char *path, const char *name)
 	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	cr_assert(elf);
-	while ((scn = elf_nextscn(elf, scn)) && !vaddr) {
-		Elf_Data *d = elf_getdata(scn, NULL);
-		GElf_Shdr sh;
-		GElf_Sym sym;
-
-		cr_assert(gelf_getshdr(scn, &sh));
-		for (i = 0; sh.sh_type == SHT_SYMTAB && gelf_getsym(d, (int)i, &sym); i++)
-			if (!strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name))
-				vaddr = sym.st_value;
-	}
+	vaddr = elf_sym_value(elf, SHT_SYMTAB, name);
 	cr_assert(vaddr, "no symbol %s in %s", name, path);
 	cr_assert_eq(elf_getphdrnum(elf, &n), 0);
 	for (i = 0; i < n; i++) {
