@@ -82,12 +82,13 @@ Test(stacks, go_tool_pprof_reads_it,
 		    "available', file:line, totals equal the profile and track the JSON")
 {
 	const char *spin_args[] = { "-n", "1", "-t", "30", NULL };
-	char path[128], pidbuf[16], cmd[512], err[256];
+	const char *sleep_args[] = { "-n", "1", "-i", "20", "-t", "30", NULL };
+	char path[128], pidbuf[32], cmd[512], err[256];
 	const char *extra[] = { "--pprof", path, NULL };
 	const char *argv[16];
 	struct run_result r;
 	struct ppd_profile prof;
-	struct example ex;
+	struct example ex, sl;
 	struct jl_value *j;
 	uint8_t *data;
 	size_t len, data_len;
@@ -98,8 +99,13 @@ Test(stacks, go_tool_pprof_reads_it,
 	require_tool("go", "golang-go");
 	snprintf(path, sizeof(path), "/tmp/waitscope-stacks-%d.pb.gz", getpid());
 	cr_assert_eq(example_start(&ex, "spinner", spin_args), 0);
+	/* A spinner alone may never be sampled in the kernel: the sleeper's blocks give kernel
+	 * frames for certain. The spinner stays the first target, pprof's main binary. */
+	cr_assert_eq(example_start(&sl, "sleeper", sleep_args), 0);
 	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "3", extra);
+	snprintf(pidbuf, sizeof(pidbuf), "%d,%d", ex.target, sl.target);
 	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&sl);
 	example_stop(&ex);
 	cr_assert_eq(r.status, 0, "waitscope: %s", r.err);
 	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
