@@ -174,9 +174,12 @@ static const char node_src[] =
 Test(stacks, node_perf_map_names,
      .description = "node --perf-basic-prof: JavaScript function names in the folded stacks")
 {
-	char script[128], folded[128], pidbuf[16], map[64], cmd[256];
+	char script[128], folded[128], pidbuf[16], map[64], cmd[256], logopt[160];
 	const char *extra[] = { "--folded", folded, NULL };
-	const char *node_args[] = { "--perf-basic-prof", script, NULL };
+	/* --perf-basic-prof also turns V8's log on: into one file of ours, not isolate-*.log in
+	 * the working directory */
+	const char *node_args[] = { "--perf-basic-prof", "--no-logfile-per-isolate", logopt, script,
+				    NULL };
 	const char *argv[16];
 	struct run_result r;
 	struct example ex;
@@ -186,6 +189,7 @@ Test(stacks, node_perf_map_names,
 	require_tool("node", "nodejs");
 	snprintf(script, sizeof(script), "/tmp/waitscope-stacks-%d.js", getpid());
 	snprintf(folded, sizeof(folded), "/tmp/waitscope-stacks-%d.folded", getpid());
+	snprintf(logopt, sizeof(logopt), "--logfile=/tmp/waitscope-stacks-%d.v8.log", getpid());
 	f = fopen(script, "w");
 	cr_assert_not_null(f);
 	fputs(node_src, f);
@@ -204,5 +208,6 @@ Test(stacks, node_perf_map_names,
 	unlink(map);
 	unlink(folded);
 	unlink(script);
+	unlink(logopt + strlen("--logfile="));
 	run_result_free(&r);
 }
