@@ -114,7 +114,9 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 		stat_add(&futexes, &fkey, delta, WS_DROP_FUTEXES);
 	}
 	if (collect_stacks && (a->block_ustack >= 0 || a->block_kstack >= 0)) {
-		struct ws_offcpu_key okey = { a->tgid, a->block_ustack, a->block_kstack, cause };
+		struct ws_offcpu_key okey = { .tgid = a->tgid, .tid = a->tid,
+					      .ustack = a->block_ustack,
+					      .kstack = a->block_kstack, .cause = cause };
 		static const __u64 zero_ns = 0;
 		__u64 *ns = lookup_or_init(&offcpu, &okey, &zero_ns);
 
@@ -179,6 +181,7 @@ static __always_inline bool acct_first_sight(struct ws_thread_acct *a, struct ta
 	a->first_ns = a->ts = acct_start(task, now);
 	a->state = before;
 	a->tgid = task_tgid(task);
+	a->tid = BPF_CORE_READ(task, pid);
 	a->block_ustack = a->block_kstack = -1;
 	return true;
 }

@@ -405,11 +405,13 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	static const __u64 zero_samples = 0;
 	struct ws_oncpu_key key;
 	__u64 *samples;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
 
 	if (!is_target(tgid))
 		return 0;
 	key.tgid = tgid;
+	key.tid = (__u32)id;
 	/* A sample taken in user mode has no kernel stack, and a kernel thread no user stack. */
 	key.kstack = bpf_get_stackid(ctx, &stacks, 0);
 	key.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);

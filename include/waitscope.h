@@ -103,6 +103,8 @@ struct ws_thread_acct {
 	__u32 work_cause;     /* cause of its last wait that was not a futex: WS_CAUSE_IDLE or
 			       * _POLL when it last waited for new work (a dispatcher's handoff) */
 	__u64 block_key;      /* futex address the thread blocked on, 0 none */
+	__u32 tid;            /* the thread: its off-CPU stacks are keyed by it (--pprof tid) */
+	__u32 pad;
 };
 
 /* One thread as reported to user space: by the task iterator (live) or at exit. */
@@ -153,17 +155,19 @@ struct ws_peer_stat {
 	__u64 waits;
 };
 
-/* Off-CPU time per (process, user stack, kernel stack, cause): --folded. */
+/* Off-CPU time per (process, thread, user stack, kernel stack, cause): --folded, --pprof. */
 struct ws_offcpu_key {
 	__u32 tgid;
+	__u32 tid;
 	__s32 ustack;
 	__s32 kstack;
 	__u32 cause;
 };
 
-/* On-CPU samples per (process, user stack, kernel stack): --folded, --pprof. */
+/* On-CPU samples per (process, thread, user stack, kernel stack): --folded, --pprof. */
 struct ws_oncpu_key {
 	__u32 tgid;
+	__u32 tid;
 	__s32 ustack;
 	__s32 kstack;
 };
@@ -227,8 +231,8 @@ struct ws_counters {
 #endif
 /* Both sides must see identical layouts. */
 WS_STATIC_ASSERT(sizeof(struct ws_counts) == 8 * (7 + WS_CAUSE_KINDS), "ws_counts layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 192, "ws_thread_acct layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 240, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 200, "ws_thread_acct layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 248, "ws_thread_record layout");
 WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (4 + 2 * WS_HIST_SLOTS), "syscall layout");
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");
@@ -236,6 +240,7 @@ WS_STATIC_ASSERT(sizeof(struct ws_exited_totals) == sizeof(struct ws_counts) + 1
 		 "ws_exited_totals layout");
 WS_STATIC_ASSERT(sizeof(struct ws_hists) == 8 * WS_HIST_KINDS * (WS_HIST_SLOTS + 1),
 		 "ws_hists layout");
-WS_STATIC_ASSERT(sizeof(struct ws_oncpu_key) == 12, "ws_oncpu_key layout");
+WS_STATIC_ASSERT(sizeof(struct ws_offcpu_key) == 20, "ws_offcpu_key layout");
+WS_STATIC_ASSERT(sizeof(struct ws_oncpu_key) == 16, "ws_oncpu_key layout");
 
 #endif /* WAITSCOPE_H */

@@ -14,6 +14,7 @@
 #include "model/model_input.h"
 #include "report/atomic_file.h"
 #include "report/export.h"
+#include "report/frame_coverage.h"
 #include "report/prom.h"
 #include "report/report.h"
 #include "agent.h"
@@ -79,23 +80,39 @@ int run_write_ready_file(const char *path, pid_t first_target)
 	return atomic_file_commit(&af);
 }
 
-/* The report on stdout, then the export files. */
+/* The report on stdout (with the unknown-frame share when stacks were taken), then the export
+ * files; the share and the stack files share one symbolizer. */
 static int write_reports(const struct ws_opts *o, const struct ws_output_ops *out,
 			 const struct ws_profile *p, const struct report_opts *ropts)
 {
 	struct prom_meta pm = { .labels = o->labels, .n_labels = o->n_labels,
 				.version = WS_VERSION, .pred = ropts->prediction };
+	struct export_opts eo = { .mangled = o->mangled, .per_thread = o->per_thread };
+	struct report_opts ro = *ropts;
+	struct exporter ex = { 0 };
+	struct frame_coverage cov;
+	int err = 0;
 
-	out->report(stdout, p, ropts);
+	if (o->folded_file || o->pprof_file) {
+		err = exporter_init(&ex, &eo);
+		if (err)
+			return err;
+		export_frame_coverage(&ex, p, &cov);
+		ro.frames = &cov;
+	}
+	out->report(stdout, p, &ro);
 	if (fflush(stdout)) {
 		ws_err("failed to write report: %s", strerror(errno));
-		return -EIO;
+		err = -EIO;
+		goto cleanup;
 	}
-	if ((o->folded_file && write_folded(o->folded_file, p)) ||
-	    (o->pprof_file && write_pprof(o->pprof_file, p)) ||
+	if ((o->folded_file && write_folded(&ex, o->folded_file, p)) ||
+	    (o->pprof_file && write_pprof(&ex, o->pprof_file, p)) ||
 	    (o->prom_file && write_prom(o->prom_file, p, &pm)))
-		return -EIO;
-	return 0;
+		err = -EIO;
+cleanup:
+	exporter_free(&ex);
+	return err;
 }
 
 int ws_run(const struct ws_opts *o)

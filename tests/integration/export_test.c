@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "itest.h"
+#include "jl_assert.h"
 #include "json_lite.h"
 #include "pprof_decode.h"
 #include "prom_parse.h"
@@ -63,24 +64,6 @@ static void pair_free(struct pair_run *pr)
 {
 	jl_free(pr->j);
 	run_result_free(&pr->r);
-}
-
-/* Sum of a per-thread JSON counter over the threads of process tgid. */
-static uint64_t process_ns(const struct jl_value *j, pid_t tgid, const char *key)
-{
-	const struct jl_value *threads = jl_get(j, "threads");
-	uint64_t sum = 0, t, v;
-	size_t i;
-
-	cr_assert_not_null(threads);
-	for (i = 0; i < jl_len(threads); i++) {
-		const struct jl_value *th = jl_at(threads, i);
-
-		cr_assert(jl_get_u64(th, "tgid", &t) && jl_get_u64(th, key, &v));
-		if ((pid_t)t == tgid)
-			sum += v;
-	}
-	return sum;
 }
 
 static char *slurp(const char *path, size_t *len)

@@ -95,7 +95,7 @@ Test(folded, line_format,
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	folded_write(f, &p, &r);
+	folded_write(f, &p, &r, NULL);
 	fclose(f);
 	cr_assert_str_eq(buf, "offcpu;srv;main;do:_work;sys_read_[k];schedule_[k] 12345\n"
 			      "oncpu;srv;main 20202020\n");
@@ -115,8 +115,72 @@ Test(folded, skips_probe_frames_and_empty_stacks,
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	folded_write(f, &p, &r);
+	folded_write(f, &p, &r, NULL);
 	fclose(f);
 	cr_assert_str_eq(buf, "oncpu;srv;schedule_[k] 10\n");
+	free(buf);
+}
+
+static char *folded_text(const struct ws_profile *p, const struct folded_opts *o)
+{
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_eq(folded_write(f, p, &r, o), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Two threads of process 100 blocked in the same stack, one elsewhere; one cause differs. */
+static void three_thread_stacks(struct ws_offcpu_stack *st, struct ws_thread *th)
+{
+	st[0] = (struct ws_offcpu_stack){ .tgid = 100, .tid = 101, .ns = 10, .n_user = 1,
+					  .user = { 1 } };
+	st[1] = (struct ws_offcpu_stack){ .tgid = 100, .tid = 102, .ns = 20, .n_user = 2,
+					  .user = { 2, 1 } };
+	st[2] = (struct ws_offcpu_stack){ .tgid = 100, .tid = 102, .ns = 5, .n_user = 1,
+					  .user = { 1 } };
+	st[3] = (struct ws_offcpu_stack){ .tgid = 100, .tid = 103, .ns = 7, .n_user = 1,
+					  .user = { 1 }, .cause = WS_CAUSE_NET };
+	memset(th, 0, 3 * sizeof(*th));
+	th[0] = (struct ws_thread){ .tid = 101, .tgid = 100, .comm = "srv" };
+	th[1] = (struct ws_thread){ .tid = 102, .tgid = 100, .comm = "worker 1" };
+	th[2] = (struct ws_thread){ .tid = 103, .tgid = 100, .comm = "io" };
+}
+
+Test(folded, threads_summed_per_process,
+     .description = "one line per process, cause and stack: its threads' time summed")
+{
+	struct ws_offcpu_stack st[4];
+	struct ws_thread th[3];
+	struct ws_profile p = { .targets = &target, .n_targets = 1, .offcpu = st, .n_offcpu = 4,
+				.threads = th, .n_threads = 3 };
+	char *buf;
+
+	three_thread_stacks(st, th);
+	buf = folded_text(&p, NULL);
+	cr_assert_str_eq(buf, "offcpu;srv;main 15\n"
+			      "offcpu;srv;main;do:_work 20\n"
+			      "offcpu;srv;main 7\n");
+	free(buf);
+}
+
+Test(folded, per_thread_lines, .description = "-T: a line per thread, thread name/TID first")
+{
+	struct ws_offcpu_stack st[4];
+	struct ws_thread th[3];
+	struct ws_profile p = { .targets = &target, .n_targets = 1, .offcpu = st, .n_offcpu = 4,
+				.threads = th, .n_threads = 3 };
+	struct folded_opts o = { .per_thread = true };
+	char *buf;
+
+	three_thread_stacks(st, th);
+	buf = folded_text(&p, &o);
+	cr_assert_str_eq(buf, "offcpu;srv;srv/101;main 10\n"
+			      "offcpu;srv;worker_1/102;main;do:_work 20\n"
+			      "offcpu;srv;worker_1/102;main 5\n"
+			      "offcpu;srv;io/103;main 7\n");
 	free(buf);
 }

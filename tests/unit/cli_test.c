@@ -68,6 +68,34 @@ Test(cli, export_files, .description = "--folded, --pprof and --prom take their 
 	cli_free(&o);
 }
 
+Test(cli, mangled, .description = "--mangled with --folded or --pprof keeps names mangled")
+{
+	struct ws_opts o;
+	const char *with_folded[] = { "-p", "3", "--folded", "s.folded", "--mangled", NULL };
+	const char *with_pprof[] = { "-p", "3", "--mangled", "--pprof", "s.pb.gz", NULL };
+	const char *without[] = { "-p", "3", "--folded", "s.folded", NULL };
+
+	cr_assert_eq(parse(&o, out, err, with_folded), CLI_OK);
+	cr_assert(o.mangled);
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, with_pprof), CLI_OK);
+	cr_assert(o.mangled);
+	cli_free(&o);
+	cr_assert_eq(parse(&o, out, err, without), CLI_OK);
+	cr_assert(!o.mangled, "names are demangled by default");
+	cli_free(&o);
+}
+
+Test(cli, mangled_needs_stacks, .description = "--mangled without --folded/--pprof: usage error")
+{
+	struct ws_opts o;
+	const char *a[] = { "-p", "3", "--mangled", NULL };
+
+	memset(err, 0, sizeof(err));
+	cr_assert_eq(parse(&o, out, err, a), CLI_USAGE_ERR);
+	cr_assert_str_eq(err, "waitscope: --mangled needs --folded or --pprof\n");
+}
+
 Test(cli, help_lists_export_options, .description = "--help documents --pprof and --prom")
 {
 	struct ws_opts o;
@@ -191,7 +219,7 @@ Test(cli, help_lists_every_option, .description = "--help names every option, lo
 		"-p, --pid", "-n, --name", "-c, --cgroup", "-u, --user", "-d, --duration",
 		"-i, --interval", "-j, --json", "-f, --follow", "-T, --threads", "-v, --verbose",
 		"--folded FILE", "--pprof FILE", "--prom FILE", "--ready-file", "--raw-tp",
-		"--max-threads N",
+		"--max-threads N", "--mangled",
 		"-h, --help", "--version", "EXAMPLES:",
 	};
 	struct ws_opts o;

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include "report/frame_coverage.h"
 #include "unit/fixture.h"
 
 struct ws_thread_record fx_record(__u32 tid, enum ws_state state, __u64 ts, __u64 snap_ns)
@@ -70,6 +71,31 @@ void fx_profile(struct ws_profile *p)
 	p->hists.slots[WS_HIST_RUNQ][20] = 10;   /* [1, 2) ms */
 	p->hists.slots[WS_HIST_BLOCKED][25] = 4; /* [33.5, 67.1) ms */
 	profile_finish(p);
+}
+
+void fx_frame_coverage(struct frame_coverage *c)
+{
+	static const struct {
+		const char *name;
+		__u64 ok, no_symbols, jit_no_map, truncated;
+	} bins[] = { { "app", 3, 3, 0, 1 }, { "[anon]", 3, 0, 1, 0 }, { "libc.so.6", 2, 0, 0, 0 } };
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
+		struct frame_coverage_binary *b = &c->bin[c->n_bin++];
+
+		snprintf(b->name, sizeof(b->name), "%s", bins[i].name);
+		b->by_status[SYM_OK] = bins[i].ok;
+		b->by_status[SYM_NO_SYMBOLS] = bins[i].no_symbols;
+		b->by_status[SYM_JIT_NO_MAP] = bins[i].jit_no_map;
+		b->frames = bins[i].ok + bins[i].no_symbols + bins[i].jit_no_map;
+		b->truncated = bins[i].truncated;
+		c->frames += b->frames;
+		c->unknown += b->frames - bins[i].ok;
+		c->truncated += b->truncated;
+	}
+	c->stacks = 3;
 }
 
 char *fx_capture(fx_report_fn fn, const struct ws_profile *p, const struct report_opts *o)

@@ -19,6 +19,12 @@ struct ws_thread_record fx_record(__u32 tid, enum ws_state state, __u64 ts, __u6
  */
 void fx_profile(struct ws_profile *p);
 
+struct frame_coverage;
+
+/* Stack frames of 3 binaries, 4 of 12 unknown: "app" 6 frames (3 no-symbols, 1 stack cut short),
+ * "[anon]" 4 (1 JIT without a map), "libc.so.6" 2 (all named); 3 stacks. */
+void fx_frame_coverage(struct frame_coverage *c);
+
 typedef void (*fx_report_fn)(FILE *f, const struct ws_profile *p, const struct report_opts *o);
 
 /* Run a report into memory; the caller frees the returned text. */

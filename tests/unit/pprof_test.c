@@ -290,7 +290,7 @@ Test(pprof, folded_inlined_frames, .description = "folded: an inlined function i
 
 	two_stack_profile(&p, off, &on);
 	on.user[1] = 3;
-	folded_write(f, &p, &r);
+	folded_write(f, &p, &r, NULL);
 	fclose(f);
 	cr_assert_str_eq(buf, "offcpu;srv;main;work;helper;tcp_recvmsg_[k];schedule_[k] 5000\n"
 			      "oncpu;db;libx.so+0x43;work;helper 30303030\n");
@@ -328,4 +328,39 @@ Test(pprof, unknown_frame_share, .description = "unknown user frames per binary 
 			      "#   app: 0 of 3 frames unknown, 1 stacks end here\n"
 			      "#   libx.so: 1 of 1 frames unknown, no-symbols 1, 1 stacks end here\n");
 	free(buf);
+}
+
+Test(pprof, thread_labels, .description = "samples carry tid and thread_name of their thread")
+{
+	struct ws_offcpu_stack off[2], on;
+	struct ws_thread th = { .tid = 101, .tgid = 100, .comm = "worker-1" };
+	struct ws_profile p;
+	int calls = 0;
+	struct frame_resolver r = { .user = fake_user, .kernel = fake_kernel, .ctx = &calls };
+	struct ppd_profile d;
+	char *buf = NULL;
+	size_t len = 0, raw_len;
+	uint8_t *raw;
+	uint64_t tid = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	two_stack_profile(&p, off, &on);
+	off[0].tid = 101;
+	on.tid = 201; /* not among the threads: named "[unknown]" */
+	p.threads = &th;
+	p.n_threads = 1;
+	cr_assert_eq(pprof_write(f, &p, &r, 1), 0);
+	fclose(f);
+	cr_assert_eq(ppd_gunzip((uint8_t *)buf, len, &raw, &raw_len), 0);
+	decode(raw, raw_len, &d);
+	cr_assert_eq(d.n_samples, 2);
+	cr_assert_not_null(ppd_label(&d, &d.samples[0], "tid", &tid));
+	cr_assert_eq(tid, 101);
+	cr_assert_str_eq(ppd_label(&d, &d.samples[0], "thread_name", NULL), "worker-1");
+	cr_assert_not_null(ppd_label(&d, &d.samples[1], "tid", &tid));
+	cr_assert_eq(tid, 201);
+	cr_assert_str_eq(ppd_label(&d, &d.samples[1], "thread_name", NULL), "[unknown]");
+	free(raw);
+	free(buf);
+	ppd_free(&d);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/json_lite.h"
+#include "report/frame_coverage.h"
 #include "report/report.h"
 #include "unit/fixture.h"
 
@@ -111,6 +112,7 @@ ParameterizedTestParameters(report_json, keys)
 		{ "drops.total", JL_NUMBER },
 		{ "anomalies", JL_NUMBER },
 		{ "crosscheck", JL_NULL },
+		{ "stack_frames", JL_NULL },
 		{ "overhead", JL_NULL },
 	};
 
@@ -420,5 +422,36 @@ Test(report_json, syscalls_waits_and_calls,
 	cr_expect_eq(u64_at(v, "syscalls[0].latency.count"), 41);
 	cr_expect_eq(u64_at(v, "syscalls[0].waits"), 40);
 	jl_free(v);
+	profile_free(&p);
+}
+
+Test(report_json, stack_frames, .description = "with stacks: unknown user frames, per binary and why")
+{
+	struct frame_coverage c;
+	struct report_opts o = { .frames = &c };
+	struct ws_profile p;
+	struct jl_value *v;
+	char *out, err[128];
+
+	fx_frame_coverage(&c);
+	fx_profile(&p);
+	out = fx_capture(report_json, &p, &o);
+	v = jl_parse(out, strlen(out), err, sizeof(err));
+	cr_assert_not_null(v, "%s", err);
+	cr_assert_eq(u64_at(v, "stack_frames.user_frames"), 12);
+	cr_assert_eq(u64_at(v, "stack_frames.unknown"), 4);
+	cr_assert_float_eq(num_at(v, "stack_frames.unknown_share"), 0.3333, 1e-9);
+	cr_assert_eq(u64_at(v, "stack_frames.stacks"), 3);
+	cr_assert_eq(u64_at(v, "stack_frames.cut_short"), 1);
+	cr_assert_str_eq(jl_get_str(v, "stack_frames.binaries[0].name"), "app");
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[0].unknown"), 3);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[0].why.no_symbols"), 3);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[0].why.jit_no_map"), 0);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[0].cut_short"), 1);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[1].why.jit_no_map"), 1);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[1].why.process_gone"), 0);
+	cr_assert_eq(u64_at(v, "stack_frames.binaries[2].unknown"), 0);
+	jl_free(v);
+	free(out);
 	profile_free(&p);
 }

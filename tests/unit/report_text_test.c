@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include "report/frame_coverage.h"
 #include "report/report.h"
 #include "unit/fixture.h"
 
@@ -420,6 +421,27 @@ Test(report_text, storage_drops_alone_keep_times_whole,
 	out = text(&p, false);
 	expect_has(out, "1 threads exited without state (time missing)");
 	expect_has(out, "warning: INCOMPLETE report: 1 exited threads never tracked,");
+	free(out);
+	profile_free(&p);
+}
+
+Test(report_text, stack_frames, .description = "with stacks: the unknown-frame share, per binary")
+{
+	struct frame_coverage c;
+	struct report_opts o = { .frames = &c };
+	struct ws_profile p;
+	char *out;
+
+	fx_frame_coverage(&c);
+	fx_profile(&p);
+	out = fx_capture(report_text, &p, &o);
+	expect_has(out, "unknown user frames: 33.3% (4 of 12); stacks cut short (no frame "
+			"pointers): 1 of 3\n  app: 3 of 6 frames unknown, no-symbols 3, 1 stacks end "
+			"here\n  [anon]: 1 of 4 frames unknown, jit-no-map 1\n");
+	expect_lacks(out, "libc.so.6");
+	free(out);
+	out = text(&p, false);
+	expect_lacks(out, "unknown user frames");
 	free(out);
 	profile_free(&p);
 }

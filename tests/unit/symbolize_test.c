@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -438,6 +439,115 @@ Test(symbolize, special_mappings, .description = "[vdso]+0xOFF; anonymous code i
 	symbolizer_free(s);
 }
 
+/* The value of symbol @name in @elf's symbol table of type @type (SHT_SYMTAB, SHT_DYNSYM); 0 when
+ * there is none. */
+static __u64 elf_sym_value(Elf *elf, __u32 type, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	__u64 value = 0;
+	size_t i;
+
+	while ((scn = elf_nextscn(elf, scn)) && !value) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Shdr sh;
+		GElf_Sym sym;
+
+		cr_assert(gelf_getshdr(scn, &sh));
+		for (i = 0; sh.sh_type == type && gelf_getsym(d, (int)i, &sym); i++)
+			if (!strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name))
+				value = sym.st_value;
+	}
+	return value;
+}
+
+/* Offset of @name in our own vDSO (its .dynsym value), 0 when not found. */
+static __u64 own_vdso_sym(unsigned long base, size_t len, const char *name)
+{
+	char *copy = malloc(len);
+	__u64 value;
+	Elf *elf;
+
+	cr_assert(copy);
+	memcpy(copy, (const void *)base, len);
+	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
+	elf = elf_memory(copy, len);
+	cr_assert(elf);
+	value = elf_sym_value(elf, SHT_DYNSYM, name);
+	elf_end(elf);
+	free(copy);
+	return value;
+}
+
+Test(symbolize, vdso_names, .description = "[vdso] code is named from the vDSO's symbols")
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	struct symbolizer *s = symbolizer_new();
+	char line[512];
+	struct sym_frame fr;
+	struct map_entry m;
+	size_t len = 0;
+	__u64 off;
+	FILE *f;
+
+	if (!base)
+		cr_skip_test("no vDSO in this process");
+	f = fopen("/proc/self/maps", "r");
+	cr_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]"))
+			len = (size_t)(m.end - m.start);
+	fclose(f);
+	cr_assert(len && s);
+	off = own_vdso_sym(base, len, "__vdso_clock_gettime");
+	cr_assert(off, "no __vdso_clock_gettime in the vDSO");
+	cr_assert_eq(symbolize_user_frame(s, getpid(), base + off + 1, false, &fr), 0);
+	cr_assert_eq(fr.status, SYM_OK, "status %s", sym_status_name(fr.status));
+	cr_assert(fr.n_lines >= 1);
+	cr_assert(strstr(fr.lines[fr.n_lines - 1].func, "clock_gettime"), "%s",
+		  fr.lines[fr.n_lines - 1].func);
+	symbolizer_free(s);
+}
+
+Test(symbolize, data_is_no_code, .description = "an address in a file's data (no code): a "
+						"broken walk, [unknown]")
+{
+	struct symbolizer *s = symbolizer_new();
+	int fd = open("/proc/self/exe", O_RDONLY);
+	struct sym_frame fr;
+	char *data;
+
+	cr_assert(s && fd >= 0);
+	/* mapped readable, not executable: what a frame-pointer walk through data lands in */
+	data = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	cr_assert(data != MAP_FAILED);
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)data + 64, true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_UNMAPPED, "status %s", sym_status_name(fr.status));
+	cr_assert_not_null(fr.map, "the mapping is still named");
+	cr_assert(fr.map->path[0] == '/', "%s", fr.map->path);
+	expect_sym(s, getpid(), (__u64)(uintptr_t)data + 64, "[unknown]");
+	munmap(data, 4096);
+	symbolizer_free(s);
+}
+
+Test(symbolize, anonymous_data_is_no_jit, .description = "anonymous memory: executable is JIT "
+							   "code, read-write a broken walk")
+{
+	struct symbolizer *s = symbolizer_new();
+	char *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *rx = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sym_frame fr;
+
+	cr_assert(s && rw != MAP_FAILED && rx != MAP_FAILED);
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)rw + 8, true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_UNMAPPED, "status %s", sym_status_name(fr.status));
+	cr_assert_eq(symbolize_user_frame(s, getpid(), (__u64)(uintptr_t)rx + 8, true, &fr), 0);
+	cr_assert_eq(fr.status, SYM_JIT_NO_MAP, "status %s", sym_status_name(fr.status));
+	munmap(rw, 4096);
+	munmap(rx, 4096);
+	symbolizer_free(s);
+}
+
 /* ---- malformed ELF files ---- */
 
 static void copy_prefix(const char *src, const char *dst, off_t len)
@@ -462,8 +572,7 @@ static void copy_prefix(const char *src, const char *dst, off_t len)
 static __u64 sym_offset(const char *path, const char *name)
 {
 	int fd = open(path, O_RDONLY);
-	Elf_Scn *scn = NULL;
-	__u64 off = 0, vaddr = 0;
+	__u64 off = 0, vaddr;
 	size_t i, n;
 	Elf *elf;
 
@@ -471,16 +580,7 @@ static __u64 sym_offset(const char *path, const char *name)
 	cr_assert_neq(elf_version(EV_CURRENT), EV_NONE);
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	cr_assert(elf);
-	while ((scn = elf_nextscn(elf, scn)) && !vaddr) {
-		Elf_Data *d = elf_getdata(scn, NULL);
-		GElf_Shdr sh;
-		GElf_Sym sym;
-
-		cr_assert(gelf_getshdr(scn, &sh));
-		for (i = 0; sh.sh_type == SHT_SYMTAB && gelf_getsym(d, (int)i, &sym); i++)
-			if (!strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), name))
-				vaddr = sym.st_value;
-	}
+	vaddr = elf_sym_value(elf, SHT_SYMTAB, name);
 	cr_assert(vaddr, "no symbol %s in %s", name, path);
 	cr_assert_eq(elf_getphdrnum(elf, &n), 0);
 	for (i = 0; i < n; i++) {

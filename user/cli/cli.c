@@ -8,7 +8,7 @@
 
 enum { OPT_READY_FILE = 256, OPT_RAW_TP, OPT_VERSION, OPT_FOLDED, OPT_PPROF, OPT_PROM,
        OPT_NO_BPF_STATS, OPT_MAX_THREADS, OPT_SYSCALLS, OPT_LISTEN, OPT_LABEL, OPT_PER_PROCESS,
-       OPT_VERDICT_WINDOW };
+       OPT_VERDICT_WINDOW, OPT_MANGLED };
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
 	{ "pprof", required_argument, NULL, OPT_PPROF },
+	{ "mangled", no_argument, NULL, OPT_MANGLED },
 	{ "prom", required_argument, NULL, OPT_PROM },
 	{ "name", required_argument, NULL, 'n' },
 	{ "cgroup", required_argument, NULL, 'c' },
@@ -42,7 +43,7 @@ void cli_usage(FILE *f)
 {
 	fputs("USAGE: waitscope {-p PID[,PID...] | -n NAME | -c CGROUP | [-u USER] -- COMMAND [ARGS...]}\n"
 	      "                 [-d SECONDS] [-i SECONDS] [-f] [-j] [-T] [-v] [--folded FILE]\n"
-	      "                 [--pprof FILE] [--prom FILE] [--syscalls]\n"
+	      "                 [--pprof FILE] [--mangled] [--prom FILE] [--syscalls]\n"
 	      "       waitscope {-p PID | -n NAME | -c CGROUP} --listen [ADDR:]PORT [-i SECONDS]\n"
 	      "                 [-d SECONDS] [--label KEY=VALUE]... [--per-process]\n"
 	      "                 [--verdict-window SECONDS] [--prom FILE]\n"
@@ -77,6 +78,8 @@ void cli_usage(FILE *f)
 	      "                          costs ~1 us per blocking switch\n"
 	      "      --pprof FILE        write the same stacks as a gzipped pprof profile (go tool\n"
 	      "                          pprof, Pyroscope, Grafana): off-cpu and on-cpu nanoseconds\n"
+	      "      --mangled           keep C++ and Rust names in the stacks as the binary spells\n"
+	      "                          them (_ZN3foo3barEv), not demangled (foo::bar)\n"
 	      "      --prom FILE         write the report as Prometheus metrics (node_exporter\n"
 	      "                          textfile collector, docs/prometheus.md)\n"
 	      "      --syscalls          also trace every syscall of the targets: call counts and\n"
@@ -278,6 +281,9 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 			if (set_path(&o->pprof_file, "--pprof", optarg, err))
 				goto usage_err;
 			break;
+		case OPT_MANGLED:
+			o->mangled = true;
+			break;
 		case OPT_PROM:
 			if (set_path(&o->prom_file, "--prom", optarg, err))
 				goto usage_err;
@@ -384,6 +390,10 @@ enum cli_result cli_parse(int argc, char **argv, struct ws_opts *o, FILE *out, F
 
 	if (check_agent(o, err) || cli_check_targets(o, err))
 		goto usage_err;
+	if (o->mangled && !o->folded_file && !o->pprof_file) {
+		fprintf(err, "waitscope: --mangled needs --folded or --pprof\n");
+		goto usage_err;
+	}
 	if (o->command && !o->duration_set)
 		o->duration_s = 0; /* until the command exits */
 	return CLI_OK;

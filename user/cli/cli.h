@@ -10,7 +10,7 @@
 #define WS_DEFAULT_DURATION_S 10.0
 #define WS_MAX_DURATION_S (366.0 * 24 * 3600)
 #define WS_MIN_INTERVAL_S 0.1
-#define WS_MAX_THREADS_LIMIT 65536 /* --max-threads upper bound (exit records: 240 B each) */
+#define WS_MAX_THREADS_LIMIT 65536 /* --max-threads upper bound (exit records: 248 B each) */
 
 struct ws_opts {
 	pid_t *pids;           /* -p */
@@ -27,6 +27,7 @@ struct ws_opts {
 	const char *ready_file; /* --ready-file: written once attached (for scripts and tests) */
 	const char *folded_file; /* --folded: off- and on-CPU folded stacks written here */
 	const char *pprof_file;  /* --pprof: gzipped pprof profile of the same stacks */
+	bool mangled;            /* --mangled: C++/Rust names in the stacks as the binary has them */
 	const char *prom_file;   /* --prom: Prometheus text exposition of the report */
 	unsigned long max_threads; /* --max-threads: per-thread map size; 0 = the default */
 	char **command;        /* argv after "--", NULL-terminated; NULL when not given */

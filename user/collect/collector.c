@@ -530,7 +530,9 @@ static __u32 read_stack(int fd, __s32 id, __u64 *ips)
 }
 
 /* On-CPU keys are off-CPU keys without the cause: one reader serves both maps. */
-_Static_assert(offsetof(struct ws_oncpu_key, ustack) == offsetof(struct ws_offcpu_key, ustack) &&
+_Static_assert(offsetof(struct ws_oncpu_key, tid) == offsetof(struct ws_offcpu_key, tid) &&
+		       offsetof(struct ws_oncpu_key, ustack) ==
+			       offsetof(struct ws_offcpu_key, ustack) &&
 		       offsetof(struct ws_oncpu_key, kstack) ==
 			       offsetof(struct ws_offcpu_key, kstack) &&
 		       sizeof(struct ws_oncpu_key) <= sizeof(struct ws_offcpu_key),
@@ -568,6 +570,7 @@ static int collect_stack_map(struct collector *c, struct bpf_map *map, __u64 sca
 		st = &(*arr)[(*n)++];
 		memset(st, 0, sizeof(*st));
 		st->tgid = key.tgid;
+		st->tid = key.tid;
 		st->cause = key.cause;
 		st->ns = count * scale;
 		st->n_user = read_stack(sfd, key.ustack, st->user);

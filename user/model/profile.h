@@ -34,6 +34,7 @@ struct ws_futex {
  */
 struct ws_offcpu_stack {
 	__u32 tgid;
+	__u32 tid;   /* the thread (pprof label tid); the folded file sums a process's threads */
 	__u32 cause;
 	__u64 ns;
 	__u32 n_user;

@@ -6,6 +6,7 @@
 #include "report/atomic_file.h"
 #include "report/export.h"
 #include "report/folded.h"
+#include "report/frame_coverage.h"
 #include "util/log.h"
 #include "report/pprof.h"
 #include "report/prom.h"
@@ -46,46 +47,74 @@ static __u64 unix_ns_of(__u64 mono_ns)
 	return mono_ns <= mt_ns && mt_ns - mono_ns < rt_ns ? rt_ns - (mt_ns - mono_ns) : 0;
 }
 
+int exporter_init(struct exporter *e, const struct export_opts *o)
+{
+	memset(e, 0, sizeof(*e));
+	if (o)
+		e->o = *o;
+	e->sym = symbolizer_new();
+	if (!e->sym) {
+		ws_err("failed to symbolize stacks: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	symbolizer_set_demangle(e->sym, !e->o.mangled);
+	return 0;
+}
+
+void exporter_free(struct exporter *e)
+{
+	symbolizer_free(e->sym);
+	e->sym = NULL;
+}
+
+static struct frame_resolver resolver(struct exporter *e)
+{
+	return (struct frame_resolver){ resolve_user, resolve_kernel, e->sym, resolve_frame,
+					resolve_main };
+}
+
+void export_frame_coverage(struct exporter *e, const struct ws_profile *p,
+			   struct frame_coverage *out)
+{
+	struct frame_resolver r = resolver(e);
+
+	frame_coverage_compute(p, &r, out);
+}
+
 enum export_kind { EXPORT_FOLDED, EXPORT_PPROF };
 
 /* Folded or pprof: both need the symbolizer. */
-static int write_stacks(const char *path, const struct ws_profile *p, enum export_kind kind)
+static int write_stacks(struct exporter *e, const char *path, const struct ws_profile *p,
+			enum export_kind kind)
 {
-	struct symbolizer *sym = symbolizer_new();
-	struct frame_resolver r = { resolve_user, resolve_kernel, sym, resolve_frame, resolve_main };
+	struct frame_resolver r = resolver(e);
+	struct folded_opts fo = { .per_thread = e->o.per_thread };
 	struct atomic_file af;
 	int err;
 
-	if (!sym) {
-		ws_err("failed to write %s: %s", path, strerror(ENOMEM));
-		return -ENOMEM;
-	}
 	err = atomic_file_open(&af, path);
-	if (!err) {
-		if (kind == EXPORT_FOLDED) {
-			folded_write(af.f, p, &r);
-		} else {
-			err = pprof_write(af.f, p, &r, unix_ns_of(p->window_start_ns));
-			if (err) {
-				ws_err("failed to write %s: %s", path, strerror(-err));
-				atomic_file_abort(&af);
-			}
-		}
-		if (!err)
-			err = atomic_file_commit(&af);
+	if (err)
+		return err;
+	if (kind == EXPORT_FOLDED)
+		err = folded_write(af.f, p, &r, &fo);
+	else
+		err = pprof_write(af.f, p, &r, unix_ns_of(p->window_start_ns));
+	if (err) {
+		ws_err("failed to write %s: %s", path, strerror(-err));
+		atomic_file_abort(&af);
+		return err;
 	}
-	symbolizer_free(sym);
-	return err;
+	return atomic_file_commit(&af);
 }
 
-int write_folded(const char *path, const struct ws_profile *p)
+int write_folded(struct exporter *e, const char *path, const struct ws_profile *p)
 {
-	return write_stacks(path, p, EXPORT_FOLDED);
+	return write_stacks(e, path, p, EXPORT_FOLDED);
 }
 
-int write_pprof(const char *path, const struct ws_profile *p)
+int write_pprof(struct exporter *e, const char *path, const struct ws_profile *p)
 {
-	return write_stacks(path, p, EXPORT_PPROF);
+	return write_stacks(e, path, p, EXPORT_PPROF);
 }
 
 int write_prom(const char *path, const struct ws_profile *p, const struct prom_meta *meta)

@@ -29,15 +29,25 @@ struct frame_resolver {
  * else "[unknown]". */
 void frame_fallback_name(const struct sym_frame *fr, char *buf, size_t size);
 
+struct folded_opts {
+	bool per_thread; /* -T: a line per thread ("comm;thread/TID;..."), not per process */
+};
+
 /*
  * One line per off-CPU stack ("offcpu;comm;...", blocked ns), then one per on-CPU stack
  * ("oncpu;comm;...", samples x period ns): user frames outermost first (an inlined function
- * after the function it was inlined into), then kernel frames suffixed "_[k]".
+ * after the function it was inlined into), then kernel frames suffixed "_[k]". The threads of a
+ * process are summed into one line per stack unless o->per_thread (o may be NULL).
+ * Returns 0 or -ENOMEM.
  */
-void folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r);
+int folded_write(FILE *f, const struct ws_profile *p, const struct frame_resolver *r,
+		 const struct folded_opts *o);
 
 /* The comm of process tgid: from the targets, else its threads, else "[unknown]". */
 const char *folded_comm(const struct ws_profile *p, __u32 tgid);
+
+/* The comm of thread tid: from the threads, else "[unknown]". */
+const char *folded_thread_name(const struct ws_profile *p, __u32 tid);
 
 /* A kernel frame of the probe itself (tracepoint runner, perf overflow glue, BPF program). */
 bool folded_probe_frame(const char *name);

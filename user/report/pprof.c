@@ -8,6 +8,7 @@
 #include <zlib.h>
 #include "report/frame_coverage.h"
 #include "report/pprof.h"
+#include "util/hash.h"
 
 /* An open-addressing map from a two-word key to a dense id (1-based: 0 is "empty"). */
 struct id_map {
@@ -42,15 +43,6 @@ struct pprof_ctx {
 };
 
 enum loc_kind { LOC_USER = 0, LOC_KERNEL = 1, LOC_ROOT = 2 };
-
-static __u64 hash_words(__u64 a, __u64 b)
-{
-	__u64 h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull + (a << 6) + (a >> 2));
-
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 29);
-}
 
 static __u64 hash_str(const char *s)
 {
@@ -335,6 +327,10 @@ static void sample(struct pprof_ctx *c, struct pb_buf *b, const struct ws_offcpu
 	pb_end(b, packed);
 	label_num(c, b, "pid", st->tgid);
 	label_str(c, b, "comm", comm);
+	if (st->tid) {
+		label_num(c, b, "tid", st->tid);
+		label_str(c, b, "thread_name", folded_thread_name(c->p, st->tid));
+	}
 	if (!on_cpu)
 		label_str(c, b, "cause", ws_cause_name((int)st->cause));
 	pb_end(b, mark);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include "model/profile.h"
 
+struct frame_coverage;
 struct json_writer;
 struct ws_interval;
 struct ws_overhead;
@@ -19,6 +20,8 @@ struct report_opts {
 	bool per_thread; /* -T: per-thread table in the text report */
 	const struct ws_prediction *prediction; /* the verdict, shown first; NULL: none */
 	const struct ws_overhead *overhead;     /* the profiler's own cost, shown last; NULL: none */
+	/* with --folded/--pprof: the share of user frames that stayed unknown; NULL: none */
+	const struct frame_coverage *frames;
 };
 
 /*
@@ -49,6 +52,11 @@ void report_verdict_json(struct json_writer *w, const struct ws_prediction *pr);
 void report_overhead_text(FILE *f, const struct ws_overhead *o);
 /* The "overhead" key and its object (docs/json.md); null when o is NULL. */
 void report_overhead_json(struct json_writer *w, const struct ws_overhead *o);
+
+/* "unknown user frames: N% ...", then a line per binary with unknown frames and why. */
+void report_frames_text(FILE *f, const struct frame_coverage *c);
+/* The "stack_frames" key: totals and per binary (docs/json.md); null when c is NULL. */
+void report_frames_json(struct json_writer *w, const struct frame_coverage *c);
 
 /* An -i interval line of text. */
 void report_interval_text(FILE *f, const struct ws_interval *iv);

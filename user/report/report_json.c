@@ -2,10 +2,12 @@
 /* The -j report: one JSON object and a newline. docs/json.md is its contract: keep them in step. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "model/hist.h"
 #include "model/interval.h"
 #include "model/model.h"
 #include "collect/overhead.h"
+#include "report/frame_coverage.h"
 #include "report/names.h"
 #include "report/report.h"
 #include "report/verdict.h"
@@ -388,6 +390,51 @@ void report_overhead_json(struct json_writer *w, const struct ws_overhead *o)
 	json_obj_end(w);
 }
 
+void report_frames_json(struct json_writer *w, const struct frame_coverage *c)
+{
+	char key[32];
+	size_t i, k;
+	int s;
+
+	json_key(w, "stack_frames");
+	if (!c) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	json_kv_u64(w, "user_frames", c->frames);
+	json_kv_u64(w, "unknown", c->unknown);
+	json_kv_double(w, "unknown_share", c->frames ? (double)c->unknown / (double)c->frames : 0,
+		       SHARE_DECIMALS);
+	json_kv_u64(w, "stacks", c->stacks);
+	json_kv_u64(w, "cut_short", c->truncated);
+	json_key(w, "binaries");
+	json_arr_begin(w);
+	for (i = 0; i < c->n_bin; i++) {
+		const struct frame_coverage_binary *b = &c->bin[i];
+
+		json_obj_begin(w);
+		json_kv_str(w, "name", b->name);
+		json_kv_u64(w, "frames", b->frames);
+		json_kv_u64(w, "unknown", b->frames - b->by_status[SYM_OK]);
+		json_key(w, "why");
+		json_obj_begin(w);
+		for (s = SYM_OK + 1; s < SYM_STATUS_KINDS; s++) {
+			/* "no-symbols" -> "no_symbols": JSON keys are snake_case */
+			snprintf(key, sizeof(key), "%s", sym_status_name((enum sym_status)s));
+			for (k = 0; key[k]; k++)
+				if (key[k] == '-')
+					key[k] = '_';
+			json_kv_u64(w, key, b->by_status[s]);
+		}
+		json_obj_end(w);
+		json_kv_u64(w, "cut_short", b->truncated);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_obj_end(w);
+}
+
 void report_interval_json(FILE *f, const struct ws_interval *iv)
 {
 	struct json_writer w;
@@ -446,6 +493,7 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 	drops(&w, p);
 	json_kv_u64(&w, "anomalies", p->counters.anomalies);
 	crosscheck(&w, p);
+	report_frames_json(&w, o ? o->frames : NULL);
 	report_overhead_json(&w, o ? o->overhead : NULL);
 	json_obj_end(&w);
 	fputc('\n', f);

@@ -8,6 +8,7 @@
 #include "model/interval.h"
 #include "model/model.h"
 #include "collect/overhead.h"
+#include "report/frame_coverage.h"
 #include "report/names.h"
 #include "report/report.h"
 #include "report/verdict.h"
@@ -397,6 +398,11 @@ static double pct_of(double share)
 	return isfinite(share) ? share * 100.0 : 0.0;
 }
 
+void report_frames_text(FILE *f, const struct frame_coverage *c)
+{
+	frame_coverage_write(f, c, "");
+}
+
 void report_interval_text(FILE *f, const struct ws_interval *iv)
 {
 	fprintf(f,
@@ -425,6 +431,8 @@ void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *
 		fprintf(f, "anomalies: %llu transitions did not fit the state machine\n",
 			(unsigned long long)p->counters.anomalies);
 	crosscheck(f, p);
+	if (o && o->frames)
+		report_frames_text(f, o->frames);
 	if (o && o->per_thread)
 		thread_table(f, p);
 	if (o && o->overhead)

@@ -15,7 +15,7 @@ enum sym_status {
 	SYM_OK = 0,      /* a function name (ELF symbol, DWARF, or a perf-PID.map entry) */
 	SYM_NO_SYMBOLS,  /* a file is mapped there, but no symbol covers it: module+0xOFF */
 	SYM_JIT_NO_MAP,  /* anonymous executable memory (JIT) without a perf-PID.map entry */
-	SYM_UNMAPPED,    /* no mapping holds the address: a broken frame-pointer walk */
+	SYM_UNMAPPED,    /* no executable mapping holds the address: a broken frame-pointer walk */
 	SYM_NO_PROCESS,  /* the process was gone before its mappings were read */
 	SYM_STATUS_KINDS
 };

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "symbols/elf_file.h"
 #include "symbols/symbolize.h"
+#include "util/hash.h"
 
 #define UNKNOWN "[unknown]"
 
@@ -72,6 +75,8 @@ struct symbolizer {
 	size_t n_ksyms;
 	char *kpool;
 	bool ktried;
+	bool vdso_tried;
+	int vdso_elf;          /* ELF cache index of our own vDSO copy, -1 none */
 	bool keep_mangled;
 	char *debug_dirs;      /* NULL: libdwfl's default */
 	struct sym_strings strings;
@@ -616,6 +621,56 @@ static int elf_get(struct symbolizer *s, int fd, const char *path, const char *d
 	return 0;
 }
 
+/* Length of this process's [vdso] mapping, 0 when it has none. */
+static size_t own_vdso_len(unsigned long base)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	struct map_entry m;
+	size_t cap = 0, len = 0;
+	char *line = NULL;
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]") && m.start == base)
+			len = (size_t)(m.end - m.start);
+	free(line);
+	fclose(f);
+	return len;
+}
+
+/*
+ * The ELF cache index of the vDSO, or -1. The kernel maps the same image into every 64-bit
+ * process, so our own copy (written to a memfd for libdwfl) names a target's [vdso] frames
+ * (clock_gettime, gettimeofday) without reading its memory.
+ */
+static int vdso_get(struct symbolizer *s, int *idx)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	size_t len;
+	int fd, err;
+
+	if (s->vdso_tried) {
+		*idx = s->vdso_elf;
+		return 0;
+	}
+	s->vdso_tried = true;
+	s->vdso_elf = *idx = -1;
+	len = base ? own_vdso_len(base) : 0;
+	if (!len)
+		return 0;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (write(fd, (const void *)base, len) != (ssize_t)len) {
+		close(fd);
+		return 0;
+	}
+	err = elf_get(s, fd, "[vdso]", NULL, idx);
+	s->vdso_elf = *idx;
+	return err;
+}
+
 /* The ELF file behind @pm, opened once; fills the mapping's build-id. */
 static int map_elf(struct symbolizer *s, struct proc_ent *e, struct proc_map *pm)
 {
@@ -626,15 +681,19 @@ static int map_elf(struct symbolizer *s, struct proc_ent *e, struct proc_map *pm
 	if (pm->resolved)
 		return 0;
 	pm->resolved = true;
-	if (pm->m.path[0] != '/')
-		return 0;
-	fd = open_mapped(e->tgid, &pm->m, e->other_root, used, sizeof(used));
-	if (fd < 0)
-		return 0;
-	/* a container's debug files are under its own root */
-	snprintf(dirs, sizeof(dirs), "%s:/proc/%d/root/usr/lib/debug",
-		 s->debug_dirs ? s->debug_dirs : ":.debug:/usr/lib/debug", (int)e->tgid);
-	err = elf_get(s, fd, used, e->other_root ? dirs : s->debug_dirs, &pm->elf);
+	if (!strcmp(pm->m.path, "[vdso]")) {
+		err = vdso_get(s, &pm->elf);
+	} else {
+		if (pm->m.path[0] != '/')
+			return 0;
+		fd = open_mapped(e->tgid, &pm->m, e->other_root, used, sizeof(used));
+		if (fd < 0)
+			return 0;
+		/* a container's debug files are under its own root */
+		snprintf(dirs, sizeof(dirs), "%s:/proc/%d/root/usr/lib/debug",
+			 s->debug_dirs ? s->debug_dirs : ":.debug:/usr/lib/debug", (int)e->tgid);
+		err = elf_get(s, fd, used, e->other_root ? dirs : s->debug_dirs, &pm->elf);
+	}
 	if (err || pm->elf < 0)
 		return err;
 	f = s->elfs[pm->elf].file;
@@ -642,15 +701,6 @@ static int map_elf(struct symbolizer *s, struct proc_ent *e, struct proc_map *pm
 	if (!pm->sm.build_id)
 		return -ENOMEM;
 	return 0;
-}
-
-static __u64 hash_words(__u64 a, __u64 b)
-{
-	__u64 h = a * 0x9e3779b97f4a7c15ull ^ (b + 0x632be59bd9b4e019ull + (a << 6) + (a >> 2));
-
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 29);
 }
 
 static bool frames_grow(struct symbolizer *s)
@@ -740,12 +790,19 @@ int symbolize_user_frame(struct symbolizer *s, pid_t tgid, __u64 addr, bool is_r
 			out->map = pm ? &pm->sm : NULL;
 			return err;
 		}
-		out->status = pm ? SYM_JIT_NO_MAP : e->alive ? SYM_UNMAPPED : SYM_NO_PROCESS;
+		/* anonymous but not executable (a malloc arena): a broken walk, not JIT code */
+		out->status = pm ? (pm->m.perms[2] == 'x' ? SYM_JIT_NO_MAP : SYM_UNMAPPED) :
+			      e->alive ? SYM_UNMAPPED : SYM_NO_PROCESS;
 		out->map = pm ? &pm->sm : NULL;
 		return 0;
 	}
 	out->map = &pm->sm;
 	out->file_offset = addr - pm->m.start + pm->m.offset;
+	if (pm->m.perms[2] != 'x') {
+		/* no code there ([heap], [stack], a file's data): a frame-pointer walk gone astray */
+		out->status = SYM_UNMAPPED;
+		return 0;
+	}
 	err = map_elf(s, e, pm);
 	if (err || pm->elf < 0)
 		return err;
