@@ -338,7 +338,12 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 
 		stat_add(&peers, &key, delta, WS_DROP_PEERS);
 	}
-	if (a->block_key) {
+	if (a->block_set) {
+		a->set_waits++;
+		a->set_wait_ns += delta;
+		a->set_client_ns += delta * a->block_clients;
+	}
+	if (a->block_key && cause == WS_CAUSE_LOCK) {
 		struct ws_futex_key fkey = { a->block_key, a->tgid, 0 };
 
 		stat_add(&futexes, &fkey, delta, WS_DROP_FUTEXES);
@@ -441,7 +446,9 @@ static __always_inline void count_event(void)
 struct blocking_call {
 	__u32 nr_plus1; /* 0: not in a syscall (page fault, stopped, kernel thread) */
 	int fd;         /* the fd it waits on, or for poll/select the number of fds; -1 none */
-	__u64 arg0;     /* futex: the lock's address */
+	__u64 arg0;     /* futex: the lock's address; poll: the pollfd array; epoll: the fd */
+	__u64 arg1;     /* select: readfds */
+	__u64 arg2;     /* select: writefds */
 };
 
 /*
@@ -459,7 +466,7 @@ static __always_inline void blocking_call_read(struct task_struct *task, unsigne
 
 	bc->nr_plus1 = 0;
 	bc->fd = -1;
-	bc->arg0 = 0;
+	bc->arg0 = bc->arg1 = bc->arg2 = 0;
 	/* A stopped thread (SIGSTOP, ptrace) may still hold the syscall it returns from. */
 	if (!regs || (state & TASK_STOPPED_OR_TRACED))
 		return;
@@ -471,32 +478,26 @@ static __always_inline void blocking_call_read(struct task_struct *task, unsigne
 		bc->fd = (int)regs->si;
 	else if (ws_fd_syscall((__u32)nr) || nr == WS_NR_select || nr == WS_NR_pselect6)
 		bc->fd = (int)regs->di;
-	if (nr == WS_NR_futex)
-		bc->arg0 = regs->di;
+	bc->arg0 = regs->di;
+	bc->arg1 = regs->si;
+	bc->arg2 = regs->dx;
 }
 
 /* A typed, read-only view of a kernel pointer (6.2+): its fields are then plain loads. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /*
- * Kind of file descriptor fd of task; fills the socket ports when there are any. btf: task is a
+ * The open file of descriptor fd of task, NULL if none. btf: task is a
  * typed pointer (tp_btf, iterator), so the chain is read with plain loads instead of one
  * probe-read helper call per pointer: that was 230 of the 480 ns of a blocking sched_switch.
  */
-static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
-					       struct ws_thread_acct *a, bool btf)
+static __always_inline struct file *fd_file(struct task_struct *task, int fd, bool btf)
 {
 	struct file **fdarr, *f = NULL;
-	const unsigned char *dname;
-	struct socket *sock;
-	struct sock *sk;
 	unsigned int max_fds;
-	__u16 family, lport;
-	__u8 sk_state;
-	umode_t mode;
 
 	if (fd < 0)
-		return WS_FD_OTHER;
+		return NULL;
 	if (btf) {
 		struct fdtable *fdt = task->files->fdt;
 
@@ -507,7 +508,7 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 		fdarr = BPF_CORE_READ(task, files, fdt, fd);
 	}
 	if ((unsigned int)fd >= max_fds)
-		return WS_FD_OTHER;
+		return NULL;
 	if (btf && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
 		/*
 		 * The fd array is struct file *[]: seen as a struct whose first field is a struct
@@ -519,8 +520,25 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 
 		f = slot->ki_filp;
 	} else if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd])) {
-		return WS_FD_OTHER;
+		return NULL;
 	}
+	return f;
+}
+
+/*
+ * Kind of an open file; fills *lport and *rport for TCP/UDP sockets. btf: f may be read with
+ * plain loads (it is cast to a typed read-only pointer here).
+ */
+static __always_inline enum ws_fd_kind file_kind(struct file *f, __u16 *lport, __u16 *rport,
+						 bool btf)
+{
+	const unsigned char *dname;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family, port;
+	__u8 sk_state;
+	umode_t mode;
+
 	if (!f)
 		return WS_FD_OTHER;
 	if (btf) {
@@ -531,8 +549,10 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 	}
 	if (mode == S_IFREG || mode == S_IFBLK)
 		return WS_FD_FILE;
-	if (mode == S_IFIFO || mode == S_IFCHR)
-		return WS_FD_OTHER; /* pipes, ttys: no name to read */
+	if (mode == S_IFIFO)
+		return WS_FD_WAKE; /* pipes: no name to read */
+	if (mode == S_IFCHR)
+		return WS_FD_OTHER; /* ttys, devices */
 	if (mode != S_IFSOCK) {
 		/* Anonymous inodes are named by their kind: "[timerfd]", "[eventpoll]", ... */
 		char kind[10] = {};
@@ -545,6 +565,10 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 		if (kind[0] == '[' && kind[1] == 'e' && kind[2] == 'v' && kind[3] == 'e' &&
 		    kind[4] == 'n' && kind[5] == 't' && kind[6] == 'p')
 			return WS_FD_EPOLL;
+		/* "[eventfd]", "[signalfd]": another thread's or a signal's wake-up */
+		if (kind[0] == '[' && ((kind[1] == 'e' && kind[2] == 'v' && kind[6] == 'f') ||
+				       (kind[1] == 's' && kind[2] == 'i' && kind[3] == 'g')))
+			return WS_FD_WAKE;
 		return WS_FD_OTHER;
 	}
 	if (btf) {
@@ -566,24 +590,42 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 			return WS_FD_UNIX_LISTEN;
 		if (BPF_CORE_READ(u, addr) && BPF_CORE_READ(u, peer))
 			return WS_FD_UNIX_SERVER;
+		/* Neither end has an address: a socketpair (a channel between threads/processes). */
+		if (!BPF_CORE_READ(u, addr)) {
+			struct unix_sock *peer = (struct unix_sock *)BPF_CORE_READ(u, peer);
+
+			if (peer && !BPF_CORE_READ(peer, addr))
+				return WS_FD_UNIX_PAIR;
+		}
 		return WS_FD_UNIX;
 	}
 	if (family != AF_INET && family != AF_INET6)
 		return WS_FD_OTHER;
 	if (sk_state == TCP_LISTEN)
 		return WS_FD_LISTEN;
-	lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	a->block_lport = lport;
-	a->block_rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	return bpf_map_lookup_elem(&listen_ports, &lport) ? WS_FD_CLIENT : WS_FD_INET;
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	*lport = port;
+	*rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return bpf_map_lookup_elem(&listen_ports, &port) ? WS_FD_CLIENT : WS_FD_INET;
 }
+
+/* Kind of file descriptor fd of task; fills the socket ports of the wait when there are any. */
+static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
+					       struct ws_thread_acct *a, bool btf)
+{
+	return file_kind(fd_file(task, fd, btf), &a->block_lport, &a->block_rport, btf);
+}
+
+#include "waitset.bpf.h"
 
 /*
  * Decide why the thread is about to wait. task is the thread itself; cur is the same thread as a
- * typed pointer (the raw_tp twin's task is not one), for its saved registers.
+ * typed pointer (the raw_tp twin's task is not one), for its saved registers. seeded: run by the
+ * seeding iterator, in the collector's context.
  */
 static __always_inline void classify_block(struct task_struct *task, struct task_struct *cur,
-					   unsigned int state, struct ws_thread_acct *a, bool btf)
+					   unsigned int state, struct ws_thread_acct *a, bool btf,
+					   bool seeded)
 {
 	struct blocking_call bc;
 	__u32 nr, cause;
@@ -593,6 +635,7 @@ static __always_inline void classify_block(struct task_struct *task, struct task
 	a->block_nr_plus1 = bc.nr_plus1;
 	a->block_lport = a->block_rport = 0;
 	a->block_key = 0;
+	a->block_set = a->block_clients = 0;
 	/* io_schedule() marks I/O waits: disk whatever the syscall (or a page fault). */
 	if (btf ? BPF_CORE_READ_BITFIELD(task, in_iowait)
 		: BPF_CORE_READ_BITFIELD_PROBED(task, in_iowait)) {
@@ -606,10 +649,12 @@ static __always_inline void classify_block(struct task_struct *task, struct task
 	cause = ws_syscall_cause(nr, bc.fd);
 	if (cause == WS_CAUSE_BY_FD)
 		cause = ws_fd_cause(fd_kind(task, bc.fd, a, btf));
+	else if (cause == WS_CAUSE_BY_SET)
+		cause = waitset_cause(cur, nr, &bc, a, seeded);
 	if (nr == WS_NR_futex)
 		a->block_key = bc.arg0; /* the lock's address */
 	a->block_cause = cause;
-	if (cause != WS_CAUSE_LOCK)
+	if (nr != WS_NR_futex && nr != WS_NR_futex_waitv)
 		a->work_cause = cause;
 }
 
@@ -681,7 +726,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *task,
 	} else {
 		a->vol_switches++;
 		/* sched_switch runs in prev's context: current is the blocking thread, typed. */
-		classify_block(task, btf ? task : bpf_get_current_task_btf(), prev_state, a, btf);
+		classify_block(task, btf ? task : bpf_get_current_task_btf(), prev_state, a, btf,
+			       false);
 		a->block_ustack = a->block_kstack = -1;
 		if (collect_stacks) {
 			/* sched_switch runs in prev's context: these are the blocking thread's stacks. */
@@ -810,34 +856,50 @@ int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p)
 }
 
 /*
- * ---- sched_waking: work handed off through a futex ----
- * A thread-pool worker waits for queued work on a condition variable: a futex, which the rules
- * call a lock. When the thread that wakes it last waited for new work itself (accept on the
- * listener, or poll/epoll: a dispatcher or acceptor) and belongs to the same process, the wake
- * is a handoff of that work: the wait takes the waker's cause (idle, or poll resolved later).
+ * ---- sched_waking: parked, contended, or work handed off through a futex ----
+ * A futex wait starts as parked (an idle thread). When a thread of a target process wakes it from
+ * the futex syscall (a mutex unlock, a condition signal), it was contention: lock. A timeout or a
+ * signal wakes it from an interrupt, in whatever context that hit: the interrupted task is rarely
+ * inside futex() itself. A thread-pool worker waits for queued work on a condition variable: when
+ * the waker last waited for new work itself (accept on the listener, a poll/epoll set of
+ * listeners or clients: a dispatcher or acceptor) and belongs to the same process, the wake is a
+ * handoff of that work: the wait takes the waker's cause (ws_futex_wake_cause()).
  * sched_waking runs in the waker's context; sched_wakeup may not (remote wakeup lists).
  */
 static __always_inline void on_waking(struct task_struct *p, bool btf)
 {
-	struct ws_thread_acct *a, *w;
+	struct ws_thread_acct *a, *w = NULL;
 	struct task_struct *cur;
+	struct blocking_call bc;
+	__u32 tgid, waker_tgid, nr, cause;
 	__u64 id_tgid;
-	__u32 tgid;
 
 	tgid = btf ? p->tgid : BPF_CORE_READ(p, tgid);
 	if (!maybe_target(tgid))
 		return;
 	id_tgid = bpf_get_current_pid_tgid();
-	if (id_tgid >> 32 != tgid)
-		return;
+	waker_tgid = id_tgid >> 32;
+	if (!maybe_target(waker_tgid))
+		return; /* stays parked */
 	a = target_acct(p, tgid, btf ? 0 : BPF_CORE_READ(p, pid), btf, false);
-	if (!a || a->state != WS_STATE_BLOCKED || a->block_cause != WS_CAUSE_LOCK)
+	if (!a || a->state != WS_STATE_BLOCKED || a->block_cause != WS_CAUSE_PARKED)
 		return;
-	cur = btf ? bpf_get_current_task_btf() : NULL;
-	w = acct_get(cur, (__u32)id_tgid, false);
-	if (!w || (w->work_cause != WS_CAUSE_IDLE && w->work_cause != WS_CAUSE_POLL))
+	nr = a->block_nr_plus1 - 1;
+	if (nr != WS_NR_futex && nr != WS_NR_futex_waitv)
+		return; /* a set of wake-up fds: parked whoever writes to them */
+	if (waker_tgid != tgid && !is_target(waker_tgid))
 		return;
-	a->block_cause = w->work_cause;
+	cur = bpf_get_current_task_btf();
+	blocking_call_read(cur, 0, &bc);
+	if (waker_tgid == tgid)
+		w = acct_get(btf ? cur : NULL, (__u32)id_tgid, false);
+	cause = ws_futex_wake_cause(true, bc.nr_plus1 == WS_NR_futex + 1, waker_tgid == tgid,
+				    w ? w->work_cause : WS_CAUSE_OTHER);
+	if (cause == WS_CAUSE_PARKED)
+		return;
+	a->block_cause = cause;
+	if (cause == WS_CAUSE_LOCK)
+		return;
 	a->block_key = 0; /* not a contended lock */
 	a->handoffs++;
 }
@@ -1080,8 +1142,11 @@ static __always_inline struct ws_thread_acct *iter_acct(struct task_struct *task
 	return acct_get(task, task->pid, create);
 }
 
-/* Run once right after attach: threads that sleep through the window get no event otherwise. */
-SEC("iter/task")
+/*
+ * Run once right after attach: threads that sleep through the window get no event otherwise.
+ * Sleepable: a poll/select set is read from the thread's memory (bpf_copy_from_user_task()).
+ */
+SEC("iter.s/task")
 int seed_threads(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
@@ -1098,7 +1163,7 @@ int seed_threads(struct bpf_iter__task *ctx)
 	/* The state now is taken as the state since the window began (microseconds ago). */
 	if (task->__state != TASK_RUNNING) {
 		/* Blocked since before the window: classified like a block seen at switch-out. */
-		classify_block(task, task, task->__state, a, true);
+		classify_block(task, task, task->__state, a, true, true);
 		a->block_ustack = a->block_kstack = -1; /* no stack for a block we did not see */
 		acct_first_sight(a, task, true, WS_STATE_BLOCKED, now);
 	}

@@ -57,10 +57,12 @@
 
 /* The cause is decided by the kind of the file descriptor (ws_fd_cause). */
 #define WS_CAUSE_BY_FD 0xff
+/* The cause is decided by the fds of the poll/select/epoll set (ws_set_cause). */
+#define WS_CAUSE_BY_SET 0xfe
 
 /* Kinds of file descriptor, as read from the task's file table. */
 enum ws_fd_kind {
-	WS_FD_OTHER = 0,  /* pipe, FIFO, eventfd, tty, ... */
+	WS_FD_OTHER = 0,  /* tty, device, inotify, ... */
 	WS_FD_FILE,       /* regular file or block device */
 	WS_FD_LISTEN,     /* TCP socket in LISTEN state */
 	WS_FD_CLIENT,     /* TCP/UDP socket on a local listening port: an accepted client */
@@ -71,6 +73,9 @@ enum ws_fd_kind {
 	WS_FD_UNIX_LISTEN, /* unix stream socket in LISTEN state (php-fpm, uWSGI behind nginx) */
 	WS_FD_UNIX_SERVER, /* unix socket accepted from a listener: it carries the listener's
 			    * address, a connecting client's socket has none */
+	WS_FD_WAKE,       /* pipe, FIFO, eventfd, signalfd: a wake-up from a thread or a signal */
+	WS_FD_UNIX_PAIR,  /* unix socket whose ends have no address: a socketpair channel */
+	WS_FD_KINDS,
 };
 
 /* Syscalls whose first argument is the fd they wait on. */
@@ -99,14 +104,15 @@ WS_RULE __u32 ws_syscall_cause(__u32 nr, int nfds)
 	case WS_NR_nanosleep: case WS_NR_clock_nanosleep: case WS_NR_pause:
 		return WS_CAUSE_SLEEP;
 	case WS_NR_futex: case WS_NR_futex_waitv:
-		return WS_CAUSE_LOCK;
+		/* becomes lock when a target's thread wakes it (sched_waking) */
+		return WS_CAUSE_PARKED;
 	case WS_NR_accept: case WS_NR_accept4:
 		return WS_CAUSE_IDLE;
 	case WS_NR_poll: case WS_NR_ppoll: case WS_NR_select: case WS_NR_pselect6:
 		/* waiting on no fds is a sleep (or a wait for a signal) */
-		return nfds == 0 ? WS_CAUSE_SLEEP : WS_CAUSE_POLL;
+		return nfds == 0 ? WS_CAUSE_SLEEP : WS_CAUSE_BY_SET;
 	case WS_NR_epoll_wait: case WS_NR_epoll_pwait: case WS_NR_epoll_pwait2:
-		return WS_CAUSE_POLL;
+		return WS_CAUSE_BY_SET;
 	case WS_NR_fsync: case WS_NR_fdatasync: case WS_NR_sync_file_range: case WS_NR_msync:
 		return WS_CAUSE_DISK;
 	}
@@ -127,14 +133,84 @@ WS_RULE __u32 ws_fd_cause(enum ws_fd_kind kind)
 		return WS_CAUSE_CLIENT;
 	case WS_FD_INET:
 	case WS_FD_UNIX: /* local services: databases, caches */
+	case WS_FD_UNIX_PAIR:
 		return WS_CAUSE_NET;
 	case WS_FD_TIMER:
 		return WS_CAUSE_SLEEP;
-	case WS_FD_EPOLL:
-		return WS_CAUSE_POLL;
-	default:
+	default: /* an epoll fd read directly, pipes, ttys */
 		return WS_CAUSE_OTHER;
 	}
+}
+
+/* ---- wait sets: the cause of a poll/select/epoll wait comes from the fds it waits on ---- */
+
+/*
+ * Fds classified per set wait; the rest are counted (ws_counters.set_truncated). 32: the
+ * per-fd cost is ~40-60 ns (docs/model.md, "Wait sets"), and the servers measured wait on
+ * fewer (a PostgreSQL backend 3, a CPython socket timeout 1); an event loop's set is bigger,
+ * but its first 32 already say whether it holds clients and upstreams.
+ */
+#define WS_WAITSET_FDS 32
+
+/* What one set wait waits on: fds per kind, filled by the kernel side (bpf/waitset.bpf.h). */
+struct ws_waitset {
+	__u16 n[WS_FD_KINDS];
+	__u16 truncated;  /* fds past WS_WAITSET_FDS (epoll: at least 1 when there were more) */
+	__u16 lport;      /* ports of the first outbound TCP/UDP connection in the set */
+	__u16 rport;
+	__u16 client_lport; /* local (listening) port of the first client connection */
+	__u16 client_rport;
+	__u8 unreadable;  /* the set could not be read (user memory not resident, ...) */
+	__u8 pad;
+};
+
+/* Client connections (TCP or unix, accepted from a listener) in the set. */
+WS_RULE __u32 ws_set_clients(const struct ws_waitset *s)
+{
+	return (__u32)s->n[WS_FD_CLIENT] + s->n[WS_FD_UNIX_SERVER];
+}
+
+/*
+ * Cause of a wait on a set (docs/model.md, "Wait sets"), first match wins: unreadable -> other;
+ * any outbound connection (TCP/UDP, or unix to a named service) -> net; any client -> client;
+ * any listener -> idle (new work; wake-up fds and timers beside it do not matter); anything
+ * unknown (tty, device, regular file, nested epoll) -> other; a timer -> sleep; only wake-up
+ * fds (pipes, eventfds, signalfds, socketpairs) -> parked (an idle thread waiting to be
+ * signalled); no fds -> sleep.
+ */
+WS_RULE __u32 ws_set_cause(const struct ws_waitset *s)
+{
+	if (s->unreadable)
+		return WS_CAUSE_OTHER;
+	if (s->n[WS_FD_INET] || s->n[WS_FD_UNIX])
+		return WS_CAUSE_NET;
+	if (ws_set_clients(s))
+		return WS_CAUSE_CLIENT;
+	if (s->n[WS_FD_LISTEN] || s->n[WS_FD_UNIX_LISTEN])
+		return WS_CAUSE_IDLE;
+	if (s->n[WS_FD_OTHER] || s->n[WS_FD_FILE] || s->n[WS_FD_EPOLL])
+		return WS_CAUSE_OTHER;
+	if (s->n[WS_FD_TIMER])
+		return WS_CAUSE_SLEEP;
+	if (s->n[WS_FD_WAKE] || s->n[WS_FD_UNIX_PAIR])
+		return WS_CAUSE_PARKED;
+	return WS_CAUSE_SLEEP;
+}
+
+/*
+ * A futex wait (parked until then) is woken: the cause it ends with. waker_target: the waker is
+ * a thread of a target process; waker_in_futex: it is in the futex syscall (a mutex unlock or a
+ * condition signal; a timeout or a signal wakes from an interrupt, an exit from exit()); same
+ * process and waker_work (its last non-futex wait's cause) idle or client: a handoff of new work.
+ */
+WS_RULE __u32 ws_futex_wake_cause(bool waker_target, bool waker_in_futex, bool same_process,
+				  __u32 waker_work)
+{
+	if (!waker_target || !waker_in_futex)
+		return WS_CAUSE_PARKED;
+	if (same_process && (waker_work == WS_CAUSE_IDLE || waker_work == WS_CAUSE_CLIENT))
+		return waker_work;
+	return WS_CAUSE_LOCK;
 }
 
 #endif /* WS_CLASSIFY_H */

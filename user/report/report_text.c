@@ -178,6 +178,7 @@ static void drops(FILE *f, const struct ws_profile *p)
 		[WS_DROP_FUTEXES] = "lock waits not listed by address (map full)",
 		[WS_DROP_ONCPU] = "on-CPU samples not recorded (map full)",
 		[WS_DROP_UNTRACKED_EXIT] = "threads exited without state (time missing)",
+		[WS_DROP_WAITSET] = "poll/select/epoll sets not readable (waits counted other)",
 	};
 	const char *sep = "";
 	int i;
