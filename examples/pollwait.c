@@ -74,7 +74,7 @@ static void *bounce(void *arg)
 
 	if (s->count && write(s->sock, &c, 1) != 1)
 		return NULL;
-	while (wait_readable(s)) {
+	while (!wl_ended() && wait_readable(s)) {
 		if (read(s->sock, &c, 1) != 1 || write(s->sock, &c, 1) != 1)
 			break;
 		if (s->count)
