@@ -41,7 +41,7 @@ static struct jl_value *profile_pid(pid_t pid, const char *secs, struct run_resu
 static double cause_share(const struct jl_value *j, const char *cause)
 {
 	static const char *const all[] = { "other", "net", "disk", "lock", "sleep", "idle",
-					   "client" };
+					   "client", "parked" };
 	uint64_t blocked, v, sum = 0;
 	char path[64];
 	size_t i;

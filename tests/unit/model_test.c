@@ -51,8 +51,9 @@ static void mt_thread(struct ws_profile *p, __u32 tid, const struct mt_shares *s
 	c = th->t.blocked_by_cause;
 	th->t.on_cpu_ns = mt_ns(s->cpu);
 	th->t.runq_ns = mt_ns(s->runq);
-	c[WS_CAUSE_IDLE] = mt_ns(s->idle);
-	c[WS_CAUSE_POLL] = mt_ns(s->poll);
+	/* poll: waits on a set of listeners, which the kernel calls idle */
+	c[WS_CAUSE_IDLE] = mt_ns(s->idle) + mt_ns(s->poll);
+	th->poll_ns = mt_ns(s->poll);
 	c[WS_CAUSE_NET] = mt_ns(s->net);
 	c[WS_CAUSE_DISK] = mt_ns(s->disk);
 	c[WS_CAUSE_LOCK] = mt_ns(s->lock);

@@ -76,10 +76,10 @@ const char *model_class_name(enum ws_class cls)
 	return "mixed";
 }
 
-/* Waiting for new work: idle, plus poll time profile_resolve_poll() has not folded yet. */
+/* Waiting for new work (poll/epoll sets of listeners are idle already, in the kernel). */
 static __u64 idle_ns(const struct ws_times *t)
 {
-	return t->blocked_by_cause[WS_CAUSE_IDLE] + t->blocked_by_cause[WS_CAUSE_POLL];
+	return t->blocked_by_cause[WS_CAUSE_IDLE];
 }
 
 /*
@@ -186,10 +186,10 @@ static bool is_supervisor(const struct ws_model_input *in, __u32 tgid)
 	return parent && !process_serves(in->p, tgid);
 }
 
-/* Waiting in poll/select/epoll: the thread's own count once resolved, else the raw cause. */
+/* Waiting in poll/select/epoll (the kernel's set-wait time). */
 static double poll_wait_ns(const struct ws_thread *th)
 {
-	return (double)(th->poll_ns + th->t.blocked_by_cause[WS_CAUSE_POLL]);
+	return (double)th->poll_ns;
 }
 
 static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, double *max_obs)

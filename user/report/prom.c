@@ -123,8 +123,6 @@ static void totals(FILE *f, const struct ws_profile *p)
 	family(f, "waitscope_blocked_seconds", "gauge",
 	       "Blocked (off-CPU, not runnable) time of the target threads by wait cause.");
 	for (c = 0; c < WS_CAUSE_KINDS; c++) {
-		if (c == WS_CAUSE_POLL)
-			continue; /* resolved into idle or net */
 		fprintf(f, "waitscope_blocked_seconds{cause=\"%s\"} ", ws_cause_name(c));
 		seconds(f, t->blocked_by_cause[c]);
 		fputc('\n', f);
@@ -132,8 +130,6 @@ static void totals(FILE *f, const struct ws_profile *p)
 	family(f, "waitscope_cause_share", "gauge",
 	       "Share of the blocked time by wait cause (0 to 1, the causes sum to 1).");
 	for (c = 0; c < WS_CAUSE_KINDS; c++) {
-		if (c == WS_CAUSE_POLL)
-			continue;
 		fprintf(f, "waitscope_cause_share{cause=\"%s\"} ", ws_cause_name(c));
 		number(f, ws_ratio(t->blocked_by_cause[c], t->blocked_ns));
 		fputc('\n', f);
@@ -201,8 +197,6 @@ static void per_process(FILE *f, const struct ws_profile *p)
 	for (i = 0; i < p->n_targets; i++) {
 		process_sum(p, p->targets[i].tgid, &sum);
 		for (c = 0; c < WS_CAUSE_KINDS; c++) {
-			if (c == WS_CAUSE_POLL)
-				continue;
 			fputs("waitscope_process_blocked_seconds", f);
 			labels_target(f, &p->targets[i]);
 			fprintf(f, ",cause=\"%s\"} ", ws_cause_name(c));

@@ -30,8 +30,7 @@ static void times_fields(struct json_writer *w, const struct ws_times *t)
 	json_key(w, "blocked_by_cause");
 	json_obj_begin(w);
 	for (int c = 0; c < WS_CAUSE_KINDS; c++)
-		if (c != WS_CAUSE_POLL)
-			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+		json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
 	json_obj_end(w);
 }
 
@@ -167,8 +166,7 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 	json_key(w, "blocked_by_cause");
 	json_obj_begin(w);
 	for (c = 0; c < WS_CAUSE_KINDS; c++)
-		if (c != WS_CAUSE_POLL)
-			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+		json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
 	json_kv_u64(w, "poll_resolved_ns", p->poll_ns);
 	json_kv_u64(w, "idle_lock_ns", p->idle_lock_ns);
 	json_obj_end(w);
