@@ -14,6 +14,7 @@
 
 #include <bpf/bpf_core_read.h>
 #include "maps.bpf.h"
+#include "ws_classify.h"
 
 /* Task fields, read as typed_tasks() allows: a plain load, or a CO-RE probe read (raw_tp). */
 static __always_inline __u32 task_tgid(struct task_struct *task)
@@ -102,9 +103,7 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 		}
 	}
 	if (a->block_lport || a->block_rport) {
-		/* Aggregate by the stable end: the listening port for clients, else the peer's. */
-		struct ws_peer_key key = { cause == WS_CAUSE_CLIENT ? a->block_lport : 0,
-					   cause == WS_CAUSE_CLIENT ? 0 : a->block_rport, cause };
+		struct ws_peer_key key = ws_peer_key_of(a->block_lport, a->block_rport, cause);
 
 		stat_add(&peers, &key, delta, WS_DROP_PEERS);
 	}

@@ -114,6 +114,16 @@ WS_RULE __u32 ws_fd_cause(enum ws_fd_kind kind)
 	}
 }
 
+/* A socket wait's peer, aggregated by the stable end: the listening port for clients, else the
+ * peer's port. */
+WS_RULE struct ws_peer_key ws_peer_key_of(__u16 lport, __u16 rport, __u32 cause)
+{
+	struct ws_peer_key key = { cause == WS_CAUSE_CLIENT ? lport : 0,
+				   cause == WS_CAUSE_CLIENT ? 0 : rport, cause };
+
+	return key;
+}
+
 /* ---- wait sets: the cause of a poll/select/epoll wait comes from the fds it waits on ---- */
 
 /*

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/profile.h"
+#include "ws_classify.h"
 
 void profile_init(struct ws_profile *p)
 {
@@ -252,6 +253,38 @@ int ws_syscall_cmp(const void *a, const void *b)
 	return x->s.count < y->s.count ? 1 : x->s.count > y->s.count ? -1 : 0;
 }
 
+int ws_peer_cmp(const void *a, const void *b)
+{
+	const struct ws_peer *x = a, *y = b;
+
+	return x->s.blocked_ns < y->s.blocked_ns ? 1 : x->s.blocked_ns > y->s.blocked_ns ? -1 : 0;
+}
+
+/*
+ * A wait still open at the end (a thread blocked in recv since before the window) has its peer:
+ * the kernel charges peers when a wait ends, so its time is added here, as no wait ended.
+ */
+static int add_open_peer(struct ws_profile *p, const struct ws_thread *t)
+{
+	struct ws_peer *pe = NULL;
+	size_t j;
+
+	for (j = 0; j < p->n_peers && !pe; j++)
+		if (!memcmp(&p->peers[j].key, &t->open_peer, sizeof(t->open_peer)))
+			pe = &p->peers[j];
+	if (!pe) {
+		pe = realloc(p->peers, (p->n_peers + 1) * sizeof(*pe));
+		if (!pe)
+			return -ENOMEM;
+		p->peers = pe;
+		pe = &p->peers[p->n_peers++];
+		memset(pe, 0, sizeof(*pe));
+		pe->key = t->open_peer;
+	}
+	pe->s.blocked_ns += t->open_blocked_ns;
+	return 0;
+}
+
 int profile_add_open_blocks(struct ws_profile *p)
 {
 	size_t i, j;
@@ -275,9 +308,13 @@ int profile_add_open_blocks(struct ws_profile *p)
 			sc->nr = t->open_block_nr_plus1 - 1;
 		}
 		sc->s.blocked_ns += t->open_blocked_ns;
+		if ((t->open_peer.lport || t->open_peer.rport) && add_open_peer(p, t))
+			return -ENOMEM;
 	}
 	if (p->n_syscalls)
 		qsort(p->syscalls, p->n_syscalls, sizeof(*p->syscalls), ws_syscall_cmp);
+	if (p->n_peers)
+		qsort(p->peers, p->n_peers, sizeof(*p->peers), ws_peer_cmp);
 	return 0;
 }
 
@@ -311,6 +348,9 @@ int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
 
 		t->open_block_nr_plus1 = r->acct.block_nr_plus1;
 		t->open_blocked_ns = to > from ? to - from : 0;
+		if (r->acct.block_lport || r->acct.block_rport)
+			t->open_peer = ws_peer_key_of(r->acct.block_lport, r->acct.block_rport,
+						      r->acct.block_cause);
 	}
 	t->poll_ns = t->t.set_wait_ns;
 	t->set_clients_max = r->acct.set_clients_max;

@@ -62,6 +62,7 @@ struct ws_thread {
 	 * so this still-open part is added to that syscall by profile_finish(). */
 	__u32 open_block_nr_plus1;
 	__u64 open_blocked_ns;
+	struct ws_peer_key open_peer; /* its socket peer (zero ports: none), keyed like the kernel's */
 };
 
 struct ws_target_info {
@@ -205,6 +206,8 @@ void profile_resolve_poll(struct ws_profile *p);
  */
 size_t profile_tgids(const struct ws_profile *p, __u32 **tgids);
 
+/* qsort order of peers: most blocked time first. */
+int ws_peer_cmp(const void *a, const void *b);
 /* qsort order of syscalls: most blocked time first, then most calls. */
 int ws_syscall_cmp(const void *a, const void *b);
 /* Add threads' still-open blocked time to their syscalls (appending a syscall not seen yet). */
