@@ -25,8 +25,7 @@ static const char usage[] =
 	STORM_USAGE_WARM_HELP
 	WL_USAGE_TIME_HELP
 	"\n"
-	"Prints \"ready pid=PID\" on stdout once running, and at the end one line on stderr:\n"
-	"\"result ops=N secs=S ops_per_s=R ns_per_op=T\" (round trips after the warm-up).\n"
+	STORM_USAGE_RESULT_HELP
 	"\n"
 	"EXAMPLES:\n"
 	"  taskset -c 1 pingpong -w 2000 -t 7   # one CPU, 5 s measured after 2 s\n";

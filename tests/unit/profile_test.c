@@ -396,22 +396,29 @@ Test(profile, set_command_quotes, .description = "words that need it are single-
 	cr_expect_null(p.command);
 }
 
+/* A 2 s window, and a record of thread 7 blocked since before it in syscall nr for cause. */
+static void open_block_setup(struct ws_profile *p, struct ws_thread_record *r, __u32 cause,
+			     __u32 nr)
+{
+	profile_init(p);
+	p->window_start_ns = 1000;
+	p->window_end_ns = 1000 + 2000000000ull;
+	memset(r, 0, sizeof(*r));
+	r->tid = r->tgid = 7;
+	r->snap_ns = p->window_end_ns;
+	r->acct.state = WS_STATE_BLOCKED;
+	r->acct.ts = 0; /* blocked since before the window */
+	r->acct.block_cause = cause;
+	r->acct.block_nr_plus1 = nr + 1;
+}
+
 Test(profile, open_blocks_are_charged_to_their_syscall,
      .description = "a thread still blocked in accept4 at the end adds its open wait to accept4")
 {
 	struct ws_profile p;
 	struct ws_thread_record r;
 
-	profile_init(&p);
-	p.window_start_ns = 1000;
-	p.window_end_ns = 1000 + 2000000000ull;
-	memset(&r, 0, sizeof(r));
-	r.tid = r.tgid = 7;
-	r.snap_ns = p.window_end_ns;
-	r.acct.state = WS_STATE_BLOCKED;
-	r.acct.ts = 0; /* blocked since before the window */
-	r.acct.block_cause = WS_CAUSE_IDLE;
-	r.acct.block_nr_plus1 = 288 + 1; /* accept4 */
+	open_block_setup(&p, &r, WS_CAUSE_IDLE, 288); /* accept4 */
 	cr_assert_eq(profile_add_record(&p, &r), 0);
 	r.tid = 8;
 	r.acct.block_nr_plus1 = 0; /* not in a syscall: nothing to charge */
@@ -430,15 +437,7 @@ Test(profile, open_waits_carry_their_peer,
 	struct ws_profile p;
 	struct ws_thread_record r;
 
-	profile_init(&p);
-	p.window_start_ns = 1000;
-	p.window_end_ns = 1000 + 2000000000ull;
-	memset(&r, 0, sizeof(r));
-	r.tid = r.tgid = 7;
-	r.snap_ns = p.window_end_ns;
-	r.acct.state = WS_STATE_BLOCKED;
-	r.acct.block_cause = WS_CAUSE_NET;
-	r.acct.block_nr_plus1 = 45 + 1; /* recvfrom */
+	open_block_setup(&p, &r, WS_CAUSE_NET, 45); /* recvfrom */
 	r.acct.block_lport = 40000;
 	r.acct.block_rport = 5432;
 	cr_assert_eq(profile_add_record(&p, &r), 0);
