@@ -17,10 +17,8 @@ if [ -n "$fastcgi" ]; then
 	php="location ~ \\.php\$ {
 			include /etc/nginx/fastcgi_params;
 			fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-			fastcgi_keep_conn on;
-			fastcgi_pass php;
+			fastcgi_pass $fastcgi;
 		}"
-	upstream="upstream php { server $fastcgi; keepalive 8; }"
 fi
 cat >"$SRV_DIR/nginx.conf" <<CONF
 daemon off;
@@ -36,7 +34,6 @@ http {
 	fastcgi_temp_path $SRV_DIR/tmp/fastcgi;
 	uwsgi_temp_path $SRV_DIR/tmp/uwsgi;
 	scgi_temp_path $SRV_DIR/tmp/scgi;
-	${upstream:-}
 	server {
 		listen 127.0.0.1:$port;
 		root $SRV_DIR/www;
