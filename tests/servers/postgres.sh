@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # PostgreSQL 15 on 127.0.0.1:PORT in DIR (initdb -A trust, pgbench tables at scale 2), as user
 # postgres. Ready line: the postmaster (profile it with -f). Load:
-#   pgbench -h 127.0.0.1 -p PORT -U postgres -c 8 -j 2 -N -T SECS postgres
+#   pgbench -h 127.0.0.1 -p PORT -U postgres -c 8 -j 2 -T SECS postgres
 set -u
 [ $# -eq 2 ] || { echo "usage: $0 DIR PORT" >&2; exit 2; }
 . "$(dirname "$0")/lib.sh"
