@@ -298,56 +298,57 @@ Test(servers, nginx_wrk,
 	srv_profile_free(&p);
 }
 
+/*
+ * An HTTP server in slot loaded by wrk on path, whose serving threads (pred) must wait in net
+ * on the dependency at peer_port (the upstream, or PostgreSQL).
+ */
+static void expect_net_under_wrk(int slot, const char *path, const char *name, const char *what,
+				 int peer_port, srv_thread_pred pred, const void *arg)
+{
+	const char *cmd[10];
+	char url[64], out[300];
+	struct srv_profile p;
+
+	wrk_cmd(cmd, url, sizeof(url), srv[slot].port, path);
+	load_out_path(out, sizeof(out), slot);
+	profile_under_load(&p, slot, cmd, out, name);
+	expect_wrk_progress(out);
+	print_report(name, p.j);
+	expect_common(p.j, name);
+	expect_share(p.j, what, "net", MAIN_SHARE, pred, arg);
+	expect_peer(p.j, what, peer_port, "net", pred, arg);
+	srv_profile_free(&p);
+}
+
 Test(servers, node_upstream,
      .description = "Node.js http server calling a slow upstream: the loop's waits hold client "
 		    "and outbound connections: net, naming the upstream")
 {
-	const char *cmd[10];
-	char url[64], out[300], upport[16];
+	char upport[16];
 	const char *more[] = { upport, NULL };
-	struct srv_profile p;
-	int port;
 
 	require("/usr/bin/node", "nodejs");
 	require("/usr/bin/wrk", "wrk");
 	snprintf(upport, sizeof(upport), "%d", start_upstream());
-	port = start_server(0, "node.sh", more);
-	wrk_cmd(cmd, url, sizeof(url), port, "/");
-	load_out_path(out, sizeof(out), 0);
-	profile_under_load(&p, 0, cmd, out, "node");
-	expect_wrk_progress(out);
-	print_report("node", p.j);
-	expect_common(p.j, "node");
-	expect_share(p.j, "event loop (main thread)", "net", MAIN_SHARE, srv_thread_main, NULL);
-	expect_peer(p.j, "event loop", up.port, "net", srv_thread_main, NULL);
-	srv_profile_free(&p);
+	start_server(0, "node.sh", more);
+	expect_net_under_wrk(0, "/", "node", "event loop (main thread)", up.port, srv_thread_main,
+			     NULL);
 }
 
 /* uWSGI prefork with app.py in mode (upstream or pg, calling port2): workers wait in net. */
 static void uwsgi_case(const char *mode, int port2, const char *name)
 {
-	const char *cmd[10];
-	char url[64], out[300], p2[16];
+	char p2[16];
 	const char *more[] = { mode, p2, NULL };
-	struct srv_profile p;
 	pid_t master;
-	int port;
 
 	require("/usr/bin/uwsgi", "uwsgi-core");
 	require("/usr/lib/uwsgi/plugins/python3_plugin.so", "uwsgi-plugin-python3");
 	require("/usr/bin/wrk", "wrk");
 	snprintf(p2, sizeof(p2), "%d", port2);
-	port = start_server(1, "uwsgi.sh", more);
+	start_server(1, "uwsgi.sh", more);
 	master = srv[1].target;
-	wrk_cmd(cmd, url, sizeof(url), port, "/");
-	load_out_path(out, sizeof(out), 1);
-	profile_under_load(&p, 1, cmd, out, name);
-	expect_wrk_progress(out);
-	print_report(name, p.j);
-	expect_common(p.j, name);
-	expect_share(p.j, "workers", "net", MAIN_SHARE, srv_thread_not_tgid, &master);
-	expect_peer(p.j, "workers", port2, "net", srv_thread_not_tgid, &master);
-	srv_profile_free(&p);
+	expect_net_under_wrk(1, "/", name, "workers", port2, srv_thread_not_tgid, &master);
 }
 
 Test(servers, uwsgi_http_client,
@@ -369,26 +370,16 @@ Test(servers, php_fpm_upstream,
      .description = "PHP-FPM (static, 4 children) behind nginx calling the upstream: net, naming "
 		    "the upstream's port")
 {
-	const char *cmd[10];
-	char url[64], out[300], upport[16];
+	char upport[16];
 	const char *more[] = { upport, NULL };
-	struct srv_profile p;
 	pid_t master;
-	int port;
 
 	require("/usr/sbin/php-fpm8.2", "php8.2-fpm");
 	require("/usr/sbin/nginx", "nginx-light");
 	require("/usr/bin/wrk", "wrk");
 	snprintf(upport, sizeof(upport), "%d", start_upstream());
-	port = start_server(0, "php-fpm.sh", more);
+	start_server(0, "php-fpm.sh", more);
 	master = srv[0].target;
-	wrk_cmd(cmd, url, sizeof(url), port, "/app.php");
-	load_out_path(out, sizeof(out), 0);
-	profile_under_load(&p, 0, cmd, out, "php-fpm");
-	expect_wrk_progress(out);
-	print_report("php-fpm", p.j);
-	expect_common(p.j, "php-fpm");
-	expect_share(p.j, "children", "net", MAIN_SHARE, srv_thread_not_tgid, &master);
-	expect_peer(p.j, "children", up.port, "net", srv_thread_not_tgid, &master);
-	srv_profile_free(&p);
+	expect_net_under_wrk(0, "/app.php", "php-fpm", "children", up.port, srv_thread_not_tgid,
+			     &master);
 }

@@ -297,6 +297,7 @@ const char *srv_unnamed_syscall(const struct jl_value *j)
 	return NULL;
 }
 
+__attribute__((format(printf, 4, 5)))
 static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
