@@ -245,8 +245,10 @@ static __always_inline void classify_block(struct task_struct *task, struct task
 	if (nr == WS_NR_futex || nr == WS_NR_futex_wait)
 		a->block_key = bc.arg0; /* the lock's address (futex_waitv's is a list) */
 	a->block_cause = cause;
-	if (!ws_futex_syscall(nr))
+	if (!ws_futex_syscall(nr)) {
 		a->work_cause = cause;
+		a->work_clients = a->block_clients;
+	}
 }
 
 #endif /* WS_CAUSE_BPF_H */

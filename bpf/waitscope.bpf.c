@@ -241,7 +241,8 @@ static __always_inline void on_waking(struct task_struct *p)
 	if (waker_tgid == tgid)
 		w = acct_get(cur, (__u32)id_tgid, false);
 	cause = ws_parked_wake_cause(true, ws_wake_signals(futex_wait, bc.nr_plus1),
-				     waker_tgid == tgid, w ? w->work_cause : WS_CAUSE_OTHER);
+				     waker_tgid == tgid, w ? w->work_cause : WS_CAUSE_OTHER,
+				     w ? w->work_clients : 0);
 	if (cause == WS_CAUSE_PARKED)
 		return;
 	a->block_cause = cause;

@@ -110,7 +110,7 @@ struct ws_thread_acct {
 	__u32 block_set;       /* 0: not a set wait; else 1 + the fds classified in its set */
 	__u32 block_clients;   /* client connections in the current wait's set */
 	__u32 set_clients_max; /* most client connections one wait multiplexed */
-	__u32 set_pad;
+	__u32 work_clients;    /* client connections in the set of its last non-futex wait */
 };
 
 /* One thread as reported to user space: by the task iterator (live) or at exit. */

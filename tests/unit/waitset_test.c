@@ -82,7 +82,7 @@ ParameterizedTest(struct set_case *c, waitset, set_rules,
 
 struct wake_case {
 	bool waker_target, waker_signals, same_process;
-	__u32 waker_work;
+	__u32 waker_work, waker_clients;
 	__u32 cause;
 };
 
@@ -90,17 +90,21 @@ ParameterizedTestParameters(waitset, parked_wake_rules)
 {
 	static struct wake_case cases[] = {
 		/* never woken by a target's thread signalling it: parked */
-		{ false, true, false, WS_CAUSE_IDLE, WS_CAUSE_PARKED },
-		{ false, false, false, WS_CAUSE_OTHER, WS_CAUSE_PARKED },
-		{ true, false, true, WS_CAUSE_IDLE, WS_CAUSE_PARKED }, /* timeout in an irq */
+		{ false, true, false, WS_CAUSE_IDLE, 0, WS_CAUSE_PARKED },
+		{ false, false, false, WS_CAUSE_OTHER, 0, WS_CAUSE_PARKED },
+		{ true, false, true, WS_CAUSE_IDLE, 0, WS_CAUSE_PARKED }, /* timeout in an irq */
+		{ true, false, true, WS_CAUSE_NET, 5, WS_CAUSE_PARKED },
 		/* a mutex unlock by another worker, a latch set by another backend: contention */
-		{ true, true, true, WS_CAUSE_NET, WS_CAUSE_LOCK },
-		{ true, true, true, WS_CAUSE_OTHER, WS_CAUSE_LOCK },
-		{ true, true, false, WS_CAUSE_IDLE, WS_CAUSE_LOCK }, /* other process: no handoff */
-		{ true, true, false, WS_CAUSE_CLIENT, WS_CAUSE_LOCK }, /* a backend's row lock */
+		{ true, true, true, WS_CAUSE_NET, 0, WS_CAUSE_LOCK }, /* a worker after its upstream */
+		{ true, true, true, WS_CAUSE_OTHER, 0, WS_CAUSE_LOCK },
+		{ true, true, false, WS_CAUSE_IDLE, 0, WS_CAUSE_LOCK }, /* other process: no handoff */
+		{ true, true, false, WS_CAUSE_CLIENT, 1, WS_CAUSE_LOCK }, /* a backend's row lock */
+		{ true, true, false, WS_CAUSE_NET, 9, WS_CAUSE_LOCK },
 		/* a dispatcher hands work over */
-		{ true, true, true, WS_CAUSE_IDLE, WS_CAUSE_IDLE },
-		{ true, true, true, WS_CAUSE_CLIENT, WS_CAUSE_CLIENT },
+		{ true, true, true, WS_CAUSE_IDLE, 0, WS_CAUSE_IDLE },
+		{ true, true, true, WS_CAUSE_CLIENT, 3, WS_CAUSE_CLIENT },
+		/* an event loop whose set holds clients and upstreams (net) hands work over */
+		{ true, true, true, WS_CAUSE_NET, 32, WS_CAUSE_CLIENT },
 	};
 	return cr_make_param_array(struct wake_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -109,9 +113,9 @@ ParameterizedTest(struct wake_case *c, waitset, parked_wake_rules,
 		  .description = "a parked wait is parked unless a target's thread ends it")
 {
 	cr_assert_eq(ws_parked_wake_cause(c->waker_target, c->waker_signals, c->same_process,
-					  c->waker_work),
-		     c->cause, "target %d signals %d same %d work %u", c->waker_target,
-		     c->waker_signals, c->same_process, c->waker_work);
+					  c->waker_work, c->waker_clients),
+		     c->cause, "target %d signals %d same %d work %u clients %u", c->waker_target,
+		     c->waker_signals, c->same_process, c->waker_work, c->waker_clients);
 }
 
 struct signal_case {
