@@ -207,21 +207,22 @@ WS_RULE bool ws_wake_signals(bool futex_wait, __u32 waker_nr_plus1)
 /*
  * A parked wait is woken: the cause it ends with (docs/model.md, "Parked vs contended").
  * waker_target: the waker is a thread of a target process; waker_signals: ws_wake_signals().
- * A handoff of new work, by a thread of the same process whose last non-futex wait was for new
- * work: idle (accept, a set of listeners: an acceptor), or client (a set of client connections:
- * a dispatcher), or any set that held client connections (waker_clients: an event loop that
- * also waits on upstreams, such as Node's, handing work to its helper threads): the wait takes
- * idle, or client. Otherwise a target's thread ended the wait: lock.
+ * By a thread of the same process whose last non-futex wait was for new work, idle (accept, a
+ * set of listeners: an acceptor) or client (a set of client connections: a dispatcher), it is a
+ * handoff of new work: the wait takes that cause. By an event loop that serves its clients itself
+ * (its last set held clients and upstreams: net with waker_clients, Node's loop handing tasks to
+ * its helper threads), it stays parked: auxiliary work, neither contention nor serving. Otherwise
+ * a target's thread ended the wait: lock.
  */
 WS_RULE __u32 ws_parked_wake_cause(bool waker_target, bool waker_signals, bool same_process,
 				   __u32 waker_work, __u32 waker_clients)
 {
 	if (!waker_target || !waker_signals)
 		return WS_CAUSE_PARKED;
-	if (same_process && waker_work == WS_CAUSE_IDLE)
-		return WS_CAUSE_IDLE;
-	if (same_process && (waker_work == WS_CAUSE_CLIENT || waker_clients))
-		return WS_CAUSE_CLIENT;
+	if (same_process && (waker_work == WS_CAUSE_IDLE || waker_work == WS_CAUSE_CLIENT))
+		return waker_work;
+	if (same_process && waker_clients)
+		return WS_CAUSE_PARKED;
 	return WS_CAUSE_LOCK;
 }
 

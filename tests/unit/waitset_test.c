@@ -103,8 +103,8 @@ ParameterizedTestParameters(waitset, parked_wake_rules)
 		/* a dispatcher hands work over */
 		{ true, true, true, WS_CAUSE_IDLE, 0, WS_CAUSE_IDLE },
 		{ true, true, true, WS_CAUSE_CLIENT, 3, WS_CAUSE_CLIENT },
-		/* an event loop whose set holds clients and upstreams (net) hands work over */
-		{ true, true, true, WS_CAUSE_NET, 32, WS_CAUSE_CLIENT },
+		/* an event loop serving its clients and upstreams (net) hands a helper a task */
+		{ true, true, true, WS_CAUSE_NET, 32, WS_CAUSE_PARKED },
 	};
 	return cr_make_param_array(struct wake_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
