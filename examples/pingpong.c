@@ -65,7 +65,6 @@ int main(int argc, char **argv)
 		{ 'w', "warmup", WL_OPT_LONG, 0, 3600000, &o.warm_ms },
 	};
 	struct pipes p = { { -1, -1 }, { -1, -1 } };
-	pthread_attr_t attr;
 	pthread_t tid;
 	int ret, err;
 
@@ -79,11 +78,7 @@ int main(int argc, char **argv)
 		ret = WL_EXIT_FAIL;
 		goto cleanup;
 	}
-	err = wl_thread_attr_init(&attr);
-	if (!err) {
-		err = pthread_create(&tid, &attr, pong, &p);
-		pthread_attr_destroy(&attr);
-	}
+	err = wl_thread_start(&tid, pong, &p);
 	if (err) {
 		wl_err("failed to create pong thread: %s", strerror(err));
 		ret = WL_EXIT_FAIL;

@@ -119,7 +119,6 @@ int main(int argc, char **argv)
 	struct side a = { .epfd = -1 }, b = { .epfd = -1 };
 	int sp[2] = { -1, -1 }, idle[2] = { -1, -1 };
 	struct rlimit rl;
-	pthread_attr_t attr;
 	pthread_t tid;
 	int ret, err;
 	long i;
@@ -151,11 +150,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	a.count = true;
-	err = wl_thread_attr_init(&attr);
-	if (!err) {
-		err = pthread_create(&tid, &attr, bounce, &b);
-		pthread_attr_destroy(&attr);
-	}
+	err = wl_thread_start(&tid, bounce, &b);
 	if (err) {
 		wl_err("failed to create the second thread: %s", strerror(err));
 		goto cleanup;

@@ -95,9 +95,9 @@ ParameterizedTestParameters(waitset, parked_wake_rules)
 		{ true, false, true, WS_CAUSE_IDLE, 0, WS_CAUSE_PARKED }, /* timeout in an irq */
 		{ true, false, true, WS_CAUSE_NET, 5, WS_CAUSE_PARKED },
 		/* a mutex unlock by another worker, a latch set by another backend: contention */
-		{ true, true, true, WS_CAUSE_NET, 0, WS_CAUSE_LOCK }, /* a worker after its upstream */
+		{ true, true, true, WS_CAUSE_NET, 0, WS_CAUSE_LOCK }, /* a worker, its upstream */
 		{ true, true, true, WS_CAUSE_OTHER, 0, WS_CAUSE_LOCK },
-		{ true, true, false, WS_CAUSE_IDLE, 0, WS_CAUSE_LOCK }, /* other process: no handoff */
+		{ true, true, false, WS_CAUSE_IDLE, 0, WS_CAUSE_LOCK }, /* another process */
 		{ true, true, false, WS_CAUSE_CLIENT, 1, WS_CAUSE_LOCK }, /* a backend's row lock */
 		{ true, true, false, WS_CAUSE_NET, 9, WS_CAUSE_LOCK },
 		/* a dispatcher hands work over */
@@ -147,7 +147,7 @@ ParameterizedTestParameters(waitset, wake_signals)
 }
 
 ParameterizedTest(struct signal_case *c, waitset, wake_signals,
-		  .description = "only a syscall signalling waiters of that kind ends a parked wait")
+		  .description = "only a syscall signalling such waiters ends a parked wait")
 {
 	cr_assert_eq(ws_wake_signals(c->futex_wait, c->waker_nr_plus1), c->signals,
 		     "futex %d waker nr+1 %u", c->futex_wait, c->waker_nr_plus1);

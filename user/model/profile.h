@@ -62,7 +62,7 @@ struct ws_thread {
 	 * so this still-open part is added to that syscall by profile_finish(). */
 	__u32 open_block_nr_plus1;
 	__u64 open_blocked_ns;
-	struct ws_peer_key open_peer; /* its socket peer (zero ports: none), keyed like the kernel's */
+	struct ws_peer_key open_peer; /* its socket peer, keyed like the kernel's; zero ports: none */
 };
 
 struct ws_target_info {
