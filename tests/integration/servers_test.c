@@ -184,8 +184,8 @@ Test(servers, postgres_pgbench,
 		    "no net")
 {
 	const char *cmd[16] = { PG_BIN "/pgbench", "-h", "127.0.0.1", "-p", NULL, "-U",
-				"postgres", "-c", "8", "-j", "2", "-T", LOAD_SECS, "postgres",
-				NULL };
+				"postgres", "-N", "-c", "8", "-j", "2", "-T", LOAD_SECS,
+				"postgres", NULL };
 	const char *backend = "127.0.0.1(";
 	char port[16], out[300];
 	struct srv_profile p;
@@ -194,13 +194,19 @@ Test(servers, postgres_pgbench,
 	double tx;
 
 	/*
-	 * The default TPC-B-like script, as issue 13 measured it. Its 8 clients also queue on the
-	 * 2 branch rows: that row lock waits on the process latch in epoll_wait (docs/servers.md).
+	 * A load whose backends do wait for their clients, by PostgreSQL's own account: the
+	 * default TPC-B-like script at this scale queues its 8 clients on the 2 branch rows, and
+	 * pg_stat_activity then shows 65% of the waits as row locks (docs/servers.md), which
+	 * waitscope rightly calls lock. -N skips the branch and teller updates (no hot rows), and
+	 * synchronous_commit=off leaves the WAL flushes to the walwriter, so commits do not queue
+	 * on WALWriteLock either; the flushes are still there, as disk waits of the walwriter.
 	 */
 	snprintf(port, sizeof(port), "%d", start_postgres(0));
 	cmd[4] = port;
 	load_out_path(out, sizeof(out), 0);
+	setenv("PGOPTIONS", "-c synchronous_commit=off", 1);
 	profile_under_load(&p, 0, cmd, out, "postgres");
+	unsetenv("PGOPTIONS");
 	print_report("postgres", p.j);
 	/*
 	 * Backends carry their client in the process title ("postgres: postgres postgres
