@@ -14,6 +14,7 @@
 
 #include <bpf/bpf_core_read.h>
 #include "maps.bpf.h"
+#include "ws_classify.h"
 
 /* Task fields, read as typed_tasks() allows: a plain load, or a CO-RE probe read (raw_tp). */
 static __always_inline __u32 task_tgid(struct task_struct *task)
@@ -102,13 +103,17 @@ static __always_inline void blocked_attribute(struct ws_thread_acct *a, __u64 de
 		}
 	}
 	if (a->block_lport || a->block_rport) {
-		/* Aggregate by the stable end: the listening port for clients, else the peer's. */
-		struct ws_peer_key key = { cause == WS_CAUSE_CLIENT ? a->block_lport : 0,
-					   cause == WS_CAUSE_CLIENT ? 0 : a->block_rport, cause };
+		struct ws_peer_key key = ws_peer_key_of(a->block_lport, a->block_rport, cause);
 
 		stat_add(&peers, &key, delta, WS_DROP_PEERS);
 	}
-	if (a->block_key) {
+	if (a->block_set) {
+		a->set_waits++;
+		a->set_wait_ns += delta;
+		a->set_client_ns += delta * a->block_clients;
+	}
+	/* Contended futexes only: a parked thread's futex is no lock anyone waits for. */
+	if (a->block_key && cause == WS_CAUSE_LOCK) {
 		struct ws_futex_key fkey = { a->block_key, a->tgid, 0 };
 
 		stat_add(&futexes, &fkey, delta, WS_DROP_FUTEXES);
@@ -196,6 +201,9 @@ static __always_inline void counts_add_atomic(struct ws_counts *sum, const struc
 	__sync_fetch_and_add(&sum->invol_switches, c->invol_switches);
 	__sync_fetch_and_add(&sum->wakeups, c->wakeups);
 	__sync_fetch_and_add(&sum->handoffs, c->handoffs);
+	__sync_fetch_and_add(&sum->set_waits, c->set_waits);
+	__sync_fetch_and_add(&sum->set_wait_ns, c->set_wait_ns);
+	__sync_fetch_and_add(&sum->set_client_ns, c->set_client_ns);
 	for (int k = 0; k < WS_CAUSE_KINDS; k++)
 		__sync_fetch_and_add(&sum->blocked_by_cause[k], c->blocked_by_cause[k]);
 }

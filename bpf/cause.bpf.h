@@ -31,11 +31,13 @@
 /* A typed, read-only view of a kernel pointer (6.2+): its fields are then plain loads. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* The syscall a thread blocks in, and the one argument classification needs. */
+/* The syscall a thread blocks in, and the arguments classification needs. */
 struct blocking_call {
 	__u32 nr_plus1; /* 0: not in a syscall (page fault, stopped, kernel thread) */
 	int fd;         /* the fd it waits on, or for poll/select the number of fds; -1 none */
-	__u64 arg0;     /* futex: the lock's address */
+	__u64 arg0;     /* futex: the lock's address; poll: the pollfd array; epoll: the fd */
+	__u64 arg1;     /* select: readfds */
+	__u64 arg2;     /* select: writefds */
 };
 
 /*
@@ -52,7 +54,7 @@ static __always_inline void blocking_call_read(struct task_struct *task, unsigne
 
 	bc->nr_plus1 = 0;
 	bc->fd = -1;
-	bc->arg0 = 0;
+	bc->arg0 = bc->arg1 = bc->arg2 = 0;
 	/* A stopped thread (SIGSTOP, ptrace) may still hold the syscall it returns from. */
 	if (!regs || (state & TASK_STOPPED_OR_TRACED))
 		return;
@@ -64,29 +66,23 @@ static __always_inline void blocking_call_read(struct task_struct *task, unsigne
 		bc->fd = (int)ws_syscall_arg(regs, 1); /* nfds */
 	else if (ws_fd_syscall((__u32)nr) || nr == WS_NR_select || nr == WS_NR_pselect6)
 		bc->fd = (int)ws_syscall_arg(regs, 0);
-	if (nr == WS_NR_futex)
-		bc->arg0 = ws_syscall_arg(regs, 0);
+	bc->arg0 = ws_syscall_arg(regs, 0);
+	bc->arg1 = ws_syscall_arg(regs, 1);
+	bc->arg2 = ws_syscall_arg(regs, 2);
 }
 
 /*
- * Kind of file descriptor fd of task; fills the socket ports when there are any. With typed
- * tasks the chain is read with plain loads instead of one probe-read helper call per pointer:
- * that was 230 of the 480 ns of a blocking sched_switch.
+ * The open file of descriptor fd of task, NULL if none. With typed tasks the chain is read with
+ * plain loads instead of one probe-read helper call per pointer: that was 230 of the 480 ns of a
+ * blocking sched_switch.
  */
-static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
-					       struct ws_thread_acct *a)
+static __always_inline struct file *fd_file(struct task_struct *task, int fd)
 {
 	struct file **fdarr, *f = NULL;
-	const unsigned char *dname;
-	struct socket *sock;
-	struct sock *sk;
 	unsigned int max_fds;
-	__u16 family, lport;
-	__u8 sk_state;
-	umode_t mode;
 
 	if (fd < 0)
-		return WS_FD_OTHER;
+		return NULL;
 	if (typed_tasks()) {
 		struct fdtable *fdt = task->files->fdt;
 
@@ -97,7 +93,7 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 		fdarr = BPF_CORE_READ(task, files, fdt, fd);
 	}
 	if ((unsigned int)fd >= max_fds)
-		return WS_FD_OTHER;
+		return NULL;
 	if (typed_tasks() && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
 		/*
 		 * The fd array is struct file *[]: seen as a struct whose first field is a struct
@@ -111,8 +107,21 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 
 		f = slot->ki_filp;
 	} else if (bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd])) {
-		return WS_FD_OTHER;
+		return NULL;
 	}
+	return f;
+}
+
+/* Kind of an open file (NULL: other); fills *lport and *rport for TCP/UDP sockets. */
+static __always_inline enum ws_fd_kind file_kind(struct file *f, __u16 *lport, __u16 *rport)
+{
+	const unsigned char *dname;
+	struct socket *sock;
+	struct sock *sk;
+	__u16 family, port;
+	__u8 sk_state;
+	umode_t mode;
+
 	if (!f)
 		return WS_FD_OTHER;
 	if (typed_tasks()) {
@@ -123,8 +132,10 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 	}
 	if (mode == S_IFREG || mode == S_IFBLK)
 		return WS_FD_FILE;
-	if (mode == S_IFIFO || mode == S_IFCHR)
-		return WS_FD_OTHER; /* pipes, ttys: no name to read */
+	if (mode == S_IFIFO)
+		return WS_FD_WAKE; /* pipes: no name to read */
+	if (mode == S_IFCHR)
+		return WS_FD_OTHER; /* ttys, devices */
 	if (mode != S_IFSOCK) {
 		/* Anonymous inodes are named by their kind: "[timerfd]", "[eventpoll]", ... */
 		char kind[10] = {};
@@ -137,6 +148,10 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 		if (kind[0] == '[' && kind[1] == 'e' && kind[2] == 'v' && kind[3] == 'e' &&
 		    kind[4] == 'n' && kind[5] == 't' && kind[6] == 'p')
 			return WS_FD_EPOLL;
+		/* "[eventfd]", "[signalfd]": another thread's or a signal's wake-up */
+		if (kind[0] == '[' && ((kind[1] == 'e' && kind[2] == 'v' && kind[6] == 'f') ||
+				       (kind[1] == 's' && kind[2] == 'i' && kind[3] == 'g')))
+			return WS_FD_WAKE;
 		return WS_FD_OTHER;
 	}
 	if (typed_tasks()) {
@@ -158,17 +173,34 @@ static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
 			return WS_FD_UNIX_LISTEN;
 		if (BPF_CORE_READ(u, addr) && BPF_CORE_READ(u, peer))
 			return WS_FD_UNIX_SERVER;
+		/* Neither end has an address: a socketpair (a channel between threads). */
+		if (!BPF_CORE_READ(u, addr)) {
+			struct unix_sock *peer = (struct unix_sock *)BPF_CORE_READ(u, peer);
+
+			if (peer && !BPF_CORE_READ(peer, addr))
+				return WS_FD_UNIX_PAIR;
+		}
 		return WS_FD_UNIX;
 	}
 	if (family != AF_INET && family != AF_INET6)
 		return WS_FD_OTHER;
 	if (sk_state == TCP_LISTEN)
 		return WS_FD_LISTEN;
-	lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	a->block_lport = lport;
-	a->block_rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	return bpf_map_lookup_elem(&listen_ports, &lport) ? WS_FD_CLIENT : WS_FD_INET;
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	*lport = port;
+	*rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return bpf_map_lookup_elem(&listen_ports, &port) ? WS_FD_CLIENT : WS_FD_INET;
 }
+
+/* Kind of file descriptor fd of task; fills the socket ports of the wait when there are any. */
+static __always_inline enum ws_fd_kind fd_kind(struct task_struct *task, int fd,
+					       struct ws_thread_acct *a)
+{
+	return file_kind(fd_file(task, fd), &a->block_lport, &a->block_rport);
+}
+
+/* Wait sets (poll/select/epoll): they classify their fds with fd_file() and file_kind(). */
+#include "waitset.bpf.h"
 
 /* io_schedule() marks I/O waits. */
 static __always_inline bool task_in_iowait(struct task_struct *task)
@@ -179,10 +211,13 @@ static __always_inline bool task_in_iowait(struct task_struct *task)
 
 /*
  * Decide why the thread is about to wait. task is the thread itself; cur is the same thread as a
- * typed pointer (the raw_tp twin's task is not one), for its saved registers.
+ * typed pointer (the raw_tp twin's task is not one), for its saved registers. seeded: run by the
+ * seeding iterator, in the collector's context (a poll/select set is then read from cur's memory
+ * with bpf_copy_from_user_task()).
  */
 static __always_inline void classify_block(struct task_struct *task, struct task_struct *cur,
-					   unsigned int state, struct ws_thread_acct *a)
+					   unsigned int state, struct ws_thread_acct *a,
+					   bool seeded)
 {
 	struct blocking_call bc;
 	__u32 nr, cause;
@@ -192,6 +227,7 @@ static __always_inline void classify_block(struct task_struct *task, struct task
 	a->block_nr_plus1 = bc.nr_plus1;
 	a->block_lport = a->block_rport = 0;
 	a->block_key = 0;
+	a->block_set = a->block_clients = 0;
 	/* I/O wait is disk whatever the syscall (or a page fault). */
 	if (task_in_iowait(task)) {
 		a->block_cause = WS_CAUSE_DISK;
@@ -204,11 +240,15 @@ static __always_inline void classify_block(struct task_struct *task, struct task
 	cause = ws_syscall_cause(nr, bc.fd);
 	if (cause == WS_CAUSE_BY_FD)
 		cause = ws_fd_cause(fd_kind(task, bc.fd, a));
-	if (nr == WS_NR_futex)
-		a->block_key = bc.arg0; /* the lock's address */
+	else if (cause == WS_CAUSE_BY_SET)
+		cause = waitset_cause(cur, nr, &bc, a, seeded);
+	if (nr == WS_NR_futex || nr == WS_NR_futex_wait)
+		a->block_key = bc.arg0; /* the lock's address (futex_waitv's is a list) */
 	a->block_cause = cause;
-	if (cause != WS_CAUSE_LOCK)
+	if (!ws_futex_syscall(nr)) {
 		a->work_cause = cause;
+		a->work_clients = a->block_clients;
+	}
 }
 
 #endif /* WS_CAUSE_BPF_H */

@@ -82,7 +82,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *task,
 		a->vol_switches++;
 		/* sched_switch runs in prev's context: current is the blocking thread, typed. */
 		classify_block(task, typed_tasks() ? task : bpf_get_current_task_btf(), prev_state,
-			       a);
+			       a, false);
 		a->block_ustack = a->block_kstack = -1;
 		if (collect_stacks) {
 			/* In prev's context: these are the blocking thread's stacks. */
@@ -202,33 +202,52 @@ int BPF_PROG(raw_sched_wakeup_new, struct task_struct *p)
 }
 
 /*
- * ---- sched_waking: work handed off through a futex ----
- * A thread-pool worker waits for queued work on a condition variable: a futex, which the rules
- * call a lock. When the thread that wakes it last waited for new work itself (accept on the
- * listener, or poll/epoll: a dispatcher or acceptor) and belongs to the same process, the wake
- * is a handoff of that work: the wait takes the waker's cause (idle, or poll resolved later).
+ * ---- sched_waking: parked, contended, or work handed off ----
+ * A futex wait, or a poll/epoll wait on only wake-up fds (pipes, eventfds, signalfds: a latch),
+ * starts parked: an idle thread. When a thread of a target wakes it from a syscall that signals
+ * such waiters (futex wake; write, kill, ...: ws_wake_signals()), another thread ended it:
+ * contention, lock. A timeout or a signal from outside wakes it from an interrupt, in whatever
+ * context that hit. A thread-pool worker waits for queued work on a condition variable: when the
+ * waker last waited for new work itself (accept, a set of listeners or clients: a dispatcher or
+ * acceptor) and belongs to the same process, the wake is a handoff of that work: the wait takes
+ * the waker's cause (ws_parked_wake_cause()).
  * sched_waking runs in the waker's context; sched_wakeup may not (remote wakeup lists).
  */
 static __always_inline void on_waking(struct task_struct *p)
 {
-	struct ws_thread_acct *a, *w;
+	struct ws_thread_acct *a, *w = NULL;
+	struct task_struct *cur;
+	struct blocking_call bc;
+	__u32 tgid, waker_tgid, cause;
 	__u64 id_tgid;
-	__u32 tgid;
+	bool futex_wait;
 
 	tgid = task_tgid(p);
 	if (!maybe_target(tgid))
 		return;
 	id_tgid = bpf_get_current_pid_tgid();
-	if (id_tgid >> 32 != tgid)
-		return;
+	waker_tgid = id_tgid >> 32;
+	if (!maybe_target(waker_tgid))
+		return; /* stays parked */
 	/* The tid only keys the raw_tp fallback's hash: the typed path skips reading it. */
 	a = target_acct(p, tgid, use_tid_hash ? task_tid(p) : 0, false);
-	if (!a || a->state != WS_STATE_BLOCKED || a->block_cause != WS_CAUSE_LOCK)
+	if (!a || a->state != WS_STATE_BLOCKED || a->block_cause != WS_CAUSE_PARKED)
 		return;
-	w = acct_get(bpf_get_current_task_btf(), (__u32)id_tgid, false);
-	if (!w || (w->work_cause != WS_CAUSE_IDLE && w->work_cause != WS_CAUSE_POLL))
+	if (waker_tgid != tgid && !is_target(waker_tgid))
 		return;
-	a->block_cause = w->work_cause;
+	futex_wait = ws_futex_syscall(a->block_nr_plus1 - 1);
+	cur = bpf_get_current_task_btf();
+	blocking_call_read(cur, 0, &bc);
+	if (waker_tgid == tgid)
+		w = acct_get(cur, (__u32)id_tgid, false);
+	cause = ws_parked_wake_cause(true, ws_wake_signals(futex_wait, bc.nr_plus1),
+				     waker_tgid == tgid, w ? w->work_cause : WS_CAUSE_OTHER,
+				     w ? w->work_clients : 0);
+	if (cause == WS_CAUSE_PARKED)
+		return;
+	a->block_cause = cause;
+	if (cause == WS_CAUSE_LOCK)
+		return;
 	a->block_key = 0; /* not a contended lock */
 	a->handoffs++;
 }
@@ -429,8 +448,11 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 
 /* ---- task iterators: seed the state of existing threads, dump all live threads ---- */
 
-/* Run once right after attach: threads that sleep through the window get no event otherwise. */
-SEC("iter/task")
+/*
+ * Run once right after attach: threads that sleep through the window get no event otherwise.
+ * Sleepable: a poll/select set is read from the thread's memory (bpf_copy_from_user_task()).
+ */
+SEC("iter.s/task")
 int seed_threads(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
@@ -447,7 +469,7 @@ int seed_threads(struct bpf_iter__task *ctx)
 	/* The state now is taken as the state since the window began (microseconds ago). */
 	if (task->__state != TASK_RUNNING) {
 		/* Blocked since before the window: classified like a block seen at switch-out. */
-		classify_block(task, task, task->__state, a);
+		classify_block(task, task, task->__state, a, true);
 		a->block_ustack = a->block_kstack = -1; /* no stack for a block we did not see */
 		acct_first_sight(a, task, WS_STATE_BLOCKED, now);
 	}

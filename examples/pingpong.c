@@ -25,8 +25,7 @@ static const char usage[] =
 	STORM_USAGE_WARM_HELP
 	WL_USAGE_TIME_HELP
 	"\n"
-	"Prints \"ready pid=PID\" on stdout once running, and at the end one line on stderr:\n"
-	"\"result ops=N secs=S ops_per_s=R ns_per_op=T\" (round trips after the warm-up).\n"
+	STORM_USAGE_RESULT_HELP
 	"\n"
 	"EXAMPLES:\n"
 	"  taskset -c 1 pingpong -w 2000 -t 7   # one CPU, 5 s measured after 2 s\n";
@@ -66,7 +65,6 @@ int main(int argc, char **argv)
 		{ 'w', "warmup", WL_OPT_LONG, 0, 3600000, &o.warm_ms },
 	};
 	struct pipes p = { { -1, -1 }, { -1, -1 } };
-	pthread_attr_t attr;
 	pthread_t tid;
 	int ret, err;
 
@@ -80,11 +78,7 @@ int main(int argc, char **argv)
 		ret = WL_EXIT_FAIL;
 		goto cleanup;
 	}
-	err = wl_thread_attr_init(&attr);
-	if (!err) {
-		err = pthread_create(&tid, &attr, pong, &p);
-		pthread_attr_destroy(&attr);
-	}
+	err = wl_thread_start(&tid, pong, &p);
 	if (err) {
 		wl_err("failed to create pong thread: %s", strerror(err));
 		ret = WL_EXIT_FAIL;

@@ -17,6 +17,10 @@ static atomic_ullong storm_ops; /* written by the one worker thread only */
 
 #define STORM_USAGE_WARM_HELP \
 	"  -w, --warmup=MS      not measured: the first MS milliseconds (default 0)\n"
+/* What a round-trip storm prints (pingpong, pollwait). */
+#define STORM_USAGE_RESULT_HELP                                                               \
+	"Prints \"ready pid=PID\" on stdout once running, and at the end one line on stderr:\n" \
+	"\"result ops=N secs=S ops_per_s=R ns_per_op=T\" (round trips after the warm-up).\n"
 
 /* Publish the worker's count: a plain store (one writer), cheap next to a syscall. */
 static inline void storm_count(unsigned long long n)

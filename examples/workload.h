@@ -276,6 +276,19 @@ static inline int wl_thread_attr_init(pthread_attr_t *attr)
 	return err;
 }
 
+/* Start fn(arg) on a thread that leaves the stop signals to the main thread; 0 or an errno. */
+static inline int wl_thread_start(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	int err = wl_thread_attr_init(&attr);
+
+	if (err)
+		return err;
+	err = pthread_create(tid, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return err;
+}
+
 /* Arm -t (if secs > 0) and print the ready line; extra is NULL or starts with a space. */
 static inline int wl_ready(double secs, const char *extra)
 {

@@ -38,11 +38,11 @@ enum ws_cause {
 	WS_CAUSE_OTHER = 0,  /* anything else: pipes, wait4, page faults without I/O wait, ... */
 	WS_CAUSE_NET = 1,    /* a connected socket that is not a served client: upstream, database */
 	WS_CAUSE_DISK = 2,   /* I/O wait (in_iowait), fsync family, regular files, block devices */
-	WS_CAUSE_LOCK = 3,   /* futex */
+	WS_CAUSE_LOCK = 3,   /* futex wait ended by a thread of a target: contention */
 	WS_CAUSE_SLEEP = 4,  /* nanosleep, clock_nanosleep, pause, timerfd */
 	WS_CAUSE_IDLE = 5,   /* waiting for new work: accept, a listening socket */
 	WS_CAUSE_CLIENT = 6, /* a socket accepted from one of the listening ports: the client */
-	WS_CAUSE_POLL = 7,   /* poll/select/epoll: resolved to idle or net in user space */
+	WS_CAUSE_PARKED = 7, /* futex wait no target thread ended: an idle thread, not contention */
 	WS_CAUSE_KINDS,
 };
 
@@ -56,14 +56,17 @@ enum ws_cause {
  * that exited (ws_exited_totals), and the user side's sums (ws_times). Each side adds them with
  * one function (bpf/acct.bpf.h, user/model/profile.c), never field by field.
  */
-#define WS_COUNTS_MEMBERS                                                                  \
-	__u64 on_cpu_ns;                                                                   \
-	__u64 runq_ns;                                                                     \
-	__u64 blocked_ns;                                                                  \
-	__u64 vol_switches;   /* switched out while blocking */                            \
-	__u64 invol_switches; /* preempted while runnable */                               \
-	__u64 wakeups;        /* blocked -> runnable transitions */                        \
+#define WS_COUNTS_MEMBERS                                                                      \
+	__u64 on_cpu_ns;                                                                       \
+	__u64 runq_ns;                                                                         \
+	__u64 blocked_ns;                                                                      \
+	__u64 vol_switches;   /* switched out while blocking */                                \
+	__u64 invol_switches; /* preempted while runnable */                                   \
+	__u64 wakeups;        /* blocked -> runnable transitions */                            \
 	__u64 handoffs;       /* futex waits ended by a dispatcher's handoff (counted idle) */ \
+	__u64 set_waits;      /* blocked intervals in poll/select/epoll set waits */           \
+	__u64 set_wait_ns;    /* blocked time in set waits */                                  \
+	__u64 set_client_ns;  /* set-wait ns x clients in the set (/ set_wait_ns: mean) */     \
 	__u64 blocked_by_cause[WS_CAUSE_KINDS] /* splits blocked_ns (enum ws_cause) */
 
 struct ws_counts {
@@ -101,9 +104,14 @@ struct ws_thread_acct {
 	__s32 block_ustack;   /* stack ids of the current block (--folded), -1 none */
 	__s32 block_kstack;
 	__u32 work_cause;     /* cause of its last wait that was not a futex: WS_CAUSE_IDLE or
-			       * _POLL when it last waited for new work (a dispatcher's handoff) */
+			       * _CLIENT when it last waited for new work (a dispatcher) */
 	__u64 block_key;      /* futex address the thread blocked on, 0 none */
 	__u32 tid;            /* the thread: its off-CPU stacks are keyed by it (--pprof tid) */
+	/* the current wait's set (poll/select/epoll, bpf/waitset.bpf.h); totals are in counts */
+	__u32 block_set;       /* 0: not a set wait; else 1 + the fds classified in its set */
+	__u32 block_clients;   /* client connections in the current wait's set */
+	__u32 set_clients_max; /* most client connections one wait multiplexed */
+	__u32 work_clients;    /* client connections in the set of its last non-futex wait */
 	__u32 pad;
 };
 
@@ -214,6 +222,7 @@ enum ws_drop {
 	WS_DROP_FUTEXES,      /* futex map full: lock wait not listed by address */
 	WS_DROP_ONCPU,        /* on-CPU stack map full: a sample missing from --folded/--pprof */
 	WS_DROP_UNTRACKED_EXIT, /* a target thread exited without state: its time is missing */
+	WS_DROP_WAITSET,      /* a poll/select/epoll set could not be read: the wait is `other` */
 	WS_DROP_KINDS,
 };
 
@@ -222,6 +231,8 @@ struct ws_counters {
 	__u64 anomalies;   /* transitions that did not fit the state machine */
 	__u64 forks;       /* threads/processes created by targets in the window */
 	__u64 events;      /* target events handled */
+	__u64 set_waits;   /* poll/select/epoll waits whose set was read */
+	__u64 set_truncated; /* of those, sets with more fds than WS_WAITSET_FDS: the rest unread */
 };
 
 #ifdef __cplusplus
@@ -230,9 +241,9 @@ struct ws_counters {
 #define WS_STATIC_ASSERT _Static_assert
 #endif
 /* Both sides must see identical layouts. */
-WS_STATIC_ASSERT(sizeof(struct ws_counts) == 8 * (7 + WS_CAUSE_KINDS), "ws_counts layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 200, "ws_thread_acct layout");
-WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 248, "ws_thread_record layout");
+WS_STATIC_ASSERT(sizeof(struct ws_counts) == 8 * (10 + WS_CAUSE_KINDS), "ws_counts layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_acct) == 240, "ws_thread_acct layout");
+WS_STATIC_ASSERT(sizeof(struct ws_thread_record) == 288, "ws_thread_record layout");
 WS_STATIC_ASSERT(sizeof(struct ws_syscall_stat) == 8 * (4 + 2 * WS_HIST_SLOTS), "syscall layout");
 WS_STATIC_ASSERT(sizeof(struct ws_peer_key) == 8, "ws_peer_key layout");
 WS_STATIC_ASSERT(sizeof(struct ws_target) == 16, "ws_target layout");

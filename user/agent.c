@@ -236,7 +236,6 @@ static int step(struct agent *a)
 	for (i = 0; i < n; i++) {
 		const struct ws_target_info *k = find_known(a, snaps[i].tgid);
 
-		snaps[i].has_listener = k && k->has_listener;
 		if (k)
 			memcpy(snaps[i].comm, k->comm, sizeof(snaps[i].comm));
 	}

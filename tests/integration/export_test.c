@@ -263,7 +263,7 @@ Test(export, prom_matches_json,
 						 { "runq", "totals.runq_ns" },
 						 { "blocked", "totals.blocked_ns" } };
 	static const char *const causes[] = { "other", "net", "disk", "lock", "sleep", "idle",
-					      "client" };
+					      "client", "parked" };
 	char path[128], err[256], key[64], tgid[16];
 	const char *extra[] = { "--prom", path, NULL };
 	const struct prom_sample *s;

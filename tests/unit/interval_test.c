@@ -109,6 +109,13 @@ Test(interval, classes, .description = "idle >= 80% is underloaded; else the big
 	memset(&d, 0, sizeof(d));
 	d.blocked_ns = d.blocked_by_cause[WS_CAUSE_SLEEP] = 100;
 	cr_assert_str_eq(interval_class(&d), "mixed", "only sleeping: no busy time");
+	memset(&d, 0, sizeof(d));
+	d.blocked_by_cause[WS_CAUSE_IDLE] = 300;
+	d.blocked_by_cause[WS_CAUSE_PARKED] = 600;
+	d.blocked_ns = 900;
+	d.on_cpu_ns = 100;
+	cr_assert_str_eq(interval_class(&d), "underloaded", "parked is spare, not lock-bound");
+	cr_assert_eq(interval_busy_ns(&d), 100);
 }
 
 Test(interval, snapshot_sums, .description = "live records close their open interval; exited add")

@@ -16,7 +16,7 @@
 
 /* How one thread spent the window, as shares of it (the rest is not accounted). */
 struct mt_shares {
-	double cpu, runq, idle, poll, net, disk, lock, sleep, client, other;
+	double cpu, runq, idle, poll, net, disk, lock, sleep, client, other, parked;
 };
 
 static void mt_profile(struct ws_profile *p)
@@ -51,14 +51,16 @@ static void mt_thread(struct ws_profile *p, __u32 tid, const struct mt_shares *s
 	c = th->t.blocked_by_cause;
 	th->t.on_cpu_ns = mt_ns(s->cpu);
 	th->t.runq_ns = mt_ns(s->runq);
-	c[WS_CAUSE_IDLE] = mt_ns(s->idle);
-	c[WS_CAUSE_POLL] = mt_ns(s->poll);
+	/* poll: waits on a set of listeners, which the kernel calls idle */
+	c[WS_CAUSE_IDLE] = mt_ns(s->idle) + mt_ns(s->poll);
+	th->poll_ns = mt_ns(s->poll);
 	c[WS_CAUSE_NET] = mt_ns(s->net);
 	c[WS_CAUSE_DISK] = mt_ns(s->disk);
 	c[WS_CAUSE_LOCK] = mt_ns(s->lock);
 	c[WS_CAUSE_SLEEP] = mt_ns(s->sleep);
 	c[WS_CAUSE_CLIENT] = mt_ns(s->client);
 	c[WS_CAUSE_OTHER] = mt_ns(s->other);
+	c[WS_CAUSE_PARKED] = mt_ns(s->parked);
 	for (int i = 0; i < WS_CAUSE_KINDS; i++)
 		th->t.blocked_ns += c[i];
 	th->t.observed_ns = MT_WINDOW_NS;
@@ -262,6 +264,48 @@ Test(model, underloaded_says_no, .description = "workers 90% idle: underloaded, 
 	cr_expect_float_eq(pr.throughput_ratio, 1.0, 1e-9);
 	cr_expect_float_eq(pr.idle_share, 0.9, 1e-9);
 	cr_expect_not(pr.conditions[0].met);
+	profile_free(&p);
+}
+
+Test(model, parked_is_spare_not_lock,
+     .description = "workers parked between handoffs: spare capacity (underloaded), no lock")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.02, .net = 0.08, .idle = 0.30, .parked = 0.60};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.workers, 4);
+	cr_expect_eq(pr.cls, CLASS_UNDERLOADED);
+	cr_expect_float_eq(pr.idle_share, 0.9, 1e-9);
+	cr_expect_float_eq(pr.busy_lock, 0, 1e-12, "parked never counts as lock");
+	profile_free(&p);
+}
+
+Test(model, parked_threads_are_not_workers,
+     .description = "threads parked the whole window (Redis bio_*) are not workers")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares loop = {.cpu = 0.60, .client = 0.40};
+	struct mt_shares bio = {.parked = 1.0};
+
+	mt_profile(&p);
+	mt_thread(&p, 100, &loop);
+	mt_thread(&p, 101, &bio);
+	mt_thread(&p, 102, &bio);
+	mt_thread(&p, 103, &bio);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 0);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.workers, 1, "only the loop serves");
+	cr_expect_float_eq(pr.idle_share, 0, 1e-9, "the parked threads add no spare capacity");
 	profile_free(&p);
 }
 

@@ -61,7 +61,7 @@ Test(names, numbers_match_the_libc_headers,
 Test(names, cause_names, .description = "each wait cause has its name; out of range is other")
 {
 	cr_assert_str_eq(ws_cause_name(WS_CAUSE_LOCK), "lock");
-	cr_assert_str_eq(ws_cause_name(WS_CAUSE_POLL), "poll");
+	cr_assert_str_eq(ws_cause_name(WS_CAUSE_PARKED), "parked");
 	cr_assert_str_eq(ws_cause_name(WS_CAUSE_KINDS), "other");
 	cr_assert_str_eq(ws_cause_name(-1), "other");
 }

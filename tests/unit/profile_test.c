@@ -396,22 +396,29 @@ Test(profile, set_command_quotes, .description = "words that need it are single-
 	cr_expect_null(p.command);
 }
 
+/* A 2 s window, and a record of thread 7 blocked since before it in syscall nr for cause. */
+static void open_block_setup(struct ws_profile *p, struct ws_thread_record *r, __u32 cause,
+			     __u32 nr)
+{
+	profile_init(p);
+	p->window_start_ns = 1000;
+	p->window_end_ns = 1000 + 2000000000ull;
+	memset(r, 0, sizeof(*r));
+	r->tid = r->tgid = 7;
+	r->snap_ns = p->window_end_ns;
+	r->acct.state = WS_STATE_BLOCKED;
+	r->acct.ts = 0; /* blocked since before the window */
+	r->acct.block_cause = cause;
+	r->acct.block_nr_plus1 = nr + 1;
+}
+
 Test(profile, open_blocks_are_charged_to_their_syscall,
      .description = "a thread still blocked in accept4 at the end adds its open wait to accept4")
 {
 	struct ws_profile p;
 	struct ws_thread_record r;
 
-	profile_init(&p);
-	p.window_start_ns = 1000;
-	p.window_end_ns = 1000 + 2000000000ull;
-	memset(&r, 0, sizeof(r));
-	r.tid = r.tgid = 7;
-	r.snap_ns = p.window_end_ns;
-	r.acct.state = WS_STATE_BLOCKED;
-	r.acct.ts = 0; /* blocked since before the window */
-	r.acct.block_cause = WS_CAUSE_IDLE;
-	r.acct.block_nr_plus1 = 288 + 1; /* accept4 */
+	open_block_setup(&p, &r, WS_CAUSE_IDLE, 288); /* accept4 */
 	cr_assert_eq(profile_add_record(&p, &r), 0);
 	r.tid = 8;
 	r.acct.block_nr_plus1 = 0; /* not in a syscall: nothing to charge */
@@ -421,6 +428,39 @@ Test(profile, open_blocks_are_charged_to_their_syscall,
 	cr_expect_eq(p.syscalls[0].nr, 288);
 	cr_expect_eq(p.syscalls[0].s.blocked_ns, 2000000000ull);
 	cr_expect_eq(p.syscalls[0].s.count, 0);
+	profile_free(&p);
+}
+
+Test(profile, open_waits_carry_their_peer,
+     .description = "a thread blocked in recv since before the window lists its peer (issue 13)")
+{
+	struct ws_profile p;
+	struct ws_thread_record r;
+
+	open_block_setup(&p, &r, WS_CAUSE_NET, 45); /* recvfrom */
+	r.acct.block_lport = 40000;
+	r.acct.block_rport = 5432;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	r.tid = 8; /* a client wait: keyed by the listening port */
+	r.acct.block_cause = WS_CAUSE_CLIENT;
+	r.acct.block_lport = 8080;
+	r.acct.block_rport = 50000;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	r.tid = 9; /* no socket */
+	r.acct.block_lport = r.acct.block_rport = 0;
+	cr_assert_eq(profile_add_record(&p, &r), 0);
+	cr_assert_eq(profile_add_open_blocks(&p), 0);
+	cr_assert_eq(p.n_peers, 2);
+	cr_expect_eq(p.peers[0].s.blocked_ns, 2000000000ull);
+	cr_expect_eq(p.peers[0].s.waits, 0, "no wait ended");
+	for (size_t i = 0; i < 2; i++) {
+		const struct ws_peer_key *k = &p.peers[i].key;
+
+		if (k->cause == WS_CAUSE_NET)
+			cr_expect(k->lport == 0 && k->rport == 5432);
+		else
+			cr_expect(k->cause == WS_CAUSE_CLIENT && k->lport == 8080 && k->rport == 0);
+	}
 	profile_free(&p);
 }
 

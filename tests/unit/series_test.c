@@ -110,25 +110,6 @@ Test(series, absent_keeps_last, .description = "a process missing from one snaps
 	series_free(&s);
 }
 
-Test(series, poll_resolved_per_step, .description = "poll/epoll waits: idle in a process with a "
-						    "listener, net otherwise; never shown as poll")
-{
-	struct ws_series s;
-	struct ws_proc_snapshot a = snap(10, 0, 0, 1), b = snap(11, 0, 0, 1);
-
-	a.s.t.blocked_by_cause[WS_CAUSE_POLL] = 2 * S;
-	a.has_listener = true;
-	b.s.t.blocked_by_cause[WS_CAUSE_POLL] = 3 * S;
-	series_init(&s);
-	series_update(&s, (struct ws_proc_snapshot[]){ a, b }, 2);
-	cr_assert_eq(s.acc.blocked_by_cause[WS_CAUSE_IDLE], 2 * S);
-	cr_assert_eq(s.acc.blocked_by_cause[WS_CAUSE_NET], 3 * S);
-	cr_assert_eq(s.acc.blocked_by_cause[WS_CAUSE_POLL], 0);
-	cr_assert(!series_cause_shown(WS_CAUSE_POLL));
-	cr_assert(series_cause_shown(WS_CAUSE_NET));
-	series_free(&s);
-}
-
 Test(series, kernel_totals_never_lower, .description = "histograms and drop counters only grow")
 {
 	struct ws_series s;

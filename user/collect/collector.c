@@ -429,13 +429,6 @@ static int collect_unlisted(struct collector *c, struct ws_profile *p)
 	return 0;
 }
 
-static int cmp_peer(const void *a, const void *b)
-{
-	const struct ws_peer *x = a, *y = b;
-
-	return x->s.blocked_ns < y->s.blocked_ns ? 1 : x->s.blocked_ns > y->s.blocked_ns ? -1 : 0;
-}
-
 /*
  * Copy every entry of a hash map into a new array whose elements are laid out {key; value}
  * (value at val_off), at most max of them, sorted with cmp.
@@ -499,7 +492,7 @@ static int collect_syscalls(struct collector *c, struct ws_profile *p)
 static int collect_peers(struct collector *c, struct ws_profile *p)
 {
 	return map_to_array(c->skel->maps.peers, sizeof(struct ws_peer),
-			    offsetof(struct ws_peer, s), WS_MAX_PEERS, cmp_peer,
+			    offsetof(struct ws_peer, s), WS_MAX_PEERS, ws_peer_cmp,
 			    (void **)&p->peers, &p->n_peers);
 }
 

@@ -27,7 +27,8 @@ static __u64 sub(__u64 a, __u64 b)
 __u64 interval_busy_ns(const struct ws_times *d)
 {
 	__u64 total = d->on_cpu_ns + d->runq_ns + d->blocked_ns;
-	__u64 waiting = d->blocked_by_cause[WS_CAUSE_IDLE] + d->blocked_by_cause[WS_CAUSE_SLEEP];
+	__u64 waiting = d->blocked_by_cause[WS_CAUSE_IDLE] + d->blocked_by_cause[WS_CAUSE_PARKED] +
+			d->blocked_by_cause[WS_CAUSE_SLEEP];
 
 	return total > waiting ? total - waiting : 0;
 }
@@ -36,7 +37,9 @@ const char *interval_class(const struct ws_times *d)
 {
 	static const char *const names[] = {"cpu-bound", "cpu-starved", "io-bound", "lock-bound"};
 	__u64 total = d->on_cpu_ns + d->runq_ns + d->blocked_ns;
-	__u64 idle = d->blocked_by_cause[WS_CAUSE_IDLE], busy, parts[4];
+	/* parked threads are spare capacity too, never lock */
+	__u64 idle = d->blocked_by_cause[WS_CAUSE_IDLE] + d->blocked_by_cause[WS_CAUSE_PARKED];
+	__u64 busy, parts[4];
 	size_t i, best = 0;
 
 	if (!total)

@@ -76,16 +76,27 @@ const char *model_class_name(enum ws_class cls)
 	return "mixed";
 }
 
-/* Waiting for new work: idle, plus poll time profile_resolve_poll() has not folded yet. */
+/* Waiting for new work: accept, a set of listeners, a dispatcher's handoff (kernel side). */
+static __u64 new_work_ns(const struct ws_times *t)
+{
+	return t->blocked_by_cause[WS_CAUSE_IDLE];
+}
+
+/*
+ * Spare capacity: waiting for new work, or parked (a futex or a wake-up fd no thread of a target
+ * signalled: a pool thread with nothing to do). Never lock: no thread waited for it.
+ */
 static __u64 idle_ns(const struct ws_times *t)
 {
-	return t->blocked_by_cause[WS_CAUSE_IDLE] + t->blocked_by_cause[WS_CAUSE_POLL];
+	return new_work_ns(t) + t->blocked_by_cause[WS_CAUSE_PARKED];
 }
 
 /*
  * A worker serves requests: it waits for new work, for clients, for the network or the disk, or
  * it runs. A thread (almost) always asleep or blocked on something else (a main thread in
- * sigwait, a timer thread) is not one, even when it woke up once for a client or a socket.
+ * sigwait, a timer thread) is not one, even when it woke up once for a client or a socket; nor
+ * is a thread parked the whole window (Redis's bio_*, a runtime's idle threads): being parked
+ * says nothing of serving, so it is no work wait, though a worker's parked time is spare.
  */
 static bool is_worker(const struct ws_times *t)
 {
@@ -93,7 +104,7 @@ static bool is_worker(const struct ws_times *t)
 	double obs = t->observed_ns ? (double)t->observed_ns : acc;
 	double quiet =
 		(double)(t->blocked_by_cause[WS_CAUSE_SLEEP] + t->blocked_by_cause[WS_CAUSE_OTHER]);
-	__u64 work_waits = idle_ns(t) + t->blocked_by_cause[WS_CAUSE_CLIENT] +
+	__u64 work_waits = new_work_ns(t) + t->blocked_by_cause[WS_CAUSE_CLIENT] +
 			   t->blocked_by_cause[WS_CAUSE_NET] + t->blocked_by_cause[WS_CAUSE_DISK];
 
 	if (acc <= 0)
@@ -114,8 +125,8 @@ static bool dispatcher_shaped(const struct ws_times *t)
 {
 	double total = (double)ws_times_accounted(t);
 
-	return idle_ns(t) > 0 && serving_waits(t) == 0 &&
-	       total - (double)idle_ns(t) < DISPATCH_MAX_BUSY * total;
+	return new_work_ns(t) > 0 && serving_waits(t) == 0 &&
+	       total - (double)new_work_ns(t) < DISPATCH_MAX_BUSY * total;
 }
 
 /*
@@ -140,7 +151,7 @@ static bool find_dispatchers(const struct ws_profile *p, __u32 tgid, bool *disp)
 			continue;
 		}
 		n_serving++;
-		if (idle_ns(t) > 0 && t->handoffs == 0)
+		if (new_work_ns(t) > 0 && t->handoffs == 0)
 			handed = false; /* it waits on the listener itself: no dispatch */
 	}
 	if (!n_disp || !n_serving || !handed)
@@ -186,10 +197,10 @@ static bool is_supervisor(const struct ws_model_input *in, __u32 tgid)
 	return parent && !process_serves(in->p, tgid);
 }
 
-/* Waiting in poll/select/epoll: the thread's own count once resolved, else the raw cause. */
+/* Waiting in poll/select/epoll (the kernel's set-wait time). */
 static double poll_wait_ns(const struct ws_thread *th)
 {
-	return (double)(th->poll_ns + th->t.blocked_by_cause[WS_CAUSE_POLL]);
+	return (double)th->poll_ns;
 }
 
 static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, double *max_obs)

@@ -9,7 +9,7 @@ const char *ws_cause_name(int cause)
 	static const char *const names[WS_CAUSE_KINDS] = {
 		[WS_CAUSE_OTHER] = "other", [WS_CAUSE_NET] = "net",     [WS_CAUSE_DISK] = "disk",
 		[WS_CAUSE_LOCK] = "lock",   [WS_CAUSE_SLEEP] = "sleep", [WS_CAUSE_IDLE] = "idle",
-		[WS_CAUSE_CLIENT] = "client", [WS_CAUSE_POLL] = "poll",
+		[WS_CAUSE_CLIENT] = "client", [WS_CAUSE_PARKED] = "parked",
 	};
 
 	return cause >= 0 && cause < WS_CAUSE_KINDS ? names[cause] : "other";

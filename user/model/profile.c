@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/profile.h"
+#include "ws_classify.h"
 
 void profile_init(struct ws_profile *p)
 {
@@ -101,6 +102,9 @@ void ws_counts_add(struct ws_counts *sum, const struct ws_counts *c)
 	sum->invol_switches += c->invol_switches;
 	sum->wakeups += c->wakeups;
 	sum->handoffs += c->handoffs;
+	sum->set_waits += c->set_waits;
+	sum->set_wait_ns += c->set_wait_ns;
+	sum->set_client_ns += c->set_client_ns;
 	for (int k = 0; k < WS_CAUSE_KINDS; k++)
 		sum->blocked_by_cause[k] += c->blocked_by_cause[k];
 }
@@ -119,6 +123,9 @@ void ws_counts_sub(struct ws_counts *d, const struct ws_counts *a, const struct 
 	d->invol_switches = sub_floor(a->invol_switches, b->invol_switches);
 	d->wakeups = sub_floor(a->wakeups, b->wakeups);
 	d->handoffs = sub_floor(a->handoffs, b->handoffs);
+	d->set_waits = sub_floor(a->set_waits, b->set_waits);
+	d->set_wait_ns = sub_floor(a->set_wait_ns, b->set_wait_ns);
+	d->set_client_ns = sub_floor(a->set_client_ns, b->set_client_ns);
 	for (int k = 0; k < WS_CAUSE_KINDS; k++)
 		d->blocked_by_cause[k] = sub_floor(a->blocked_by_cause[k], b->blocked_by_cause[k]);
 }
@@ -196,6 +203,11 @@ void ws_times_from_record(const struct ws_thread_record *r, __u64 window_start_n
 			out->blocked_by_cause[a->block_cause < WS_CAUSE_KINDS ? a->block_cause
 									: WS_CAUSE_OTHER] +=
 				open_to - open_from;
+			if (a->block_set) { /* the open set wait counts as one */
+				out->set_waits++;
+				out->set_wait_ns += open_to - open_from;
+				out->set_client_ns += (open_to - open_from) * a->block_clients;
+			}
 			break;
 		default: /* UNKNOWN: no open interval; EXITED: closed at exit */
 			break;
@@ -241,6 +253,38 @@ int ws_syscall_cmp(const void *a, const void *b)
 	return x->s.count < y->s.count ? 1 : x->s.count > y->s.count ? -1 : 0;
 }
 
+int ws_peer_cmp(const void *a, const void *b)
+{
+	const struct ws_peer *x = a, *y = b;
+
+	return x->s.blocked_ns < y->s.blocked_ns ? 1 : x->s.blocked_ns > y->s.blocked_ns ? -1 : 0;
+}
+
+/*
+ * A wait still open at the end (a thread blocked in recv since before the window) has its peer:
+ * the kernel charges peers when a wait ends, so its time is added here, as no wait ended.
+ */
+static int add_open_peer(struct ws_profile *p, const struct ws_thread *t)
+{
+	struct ws_peer *pe = NULL;
+	size_t j;
+
+	for (j = 0; j < p->n_peers && !pe; j++)
+		if (!memcmp(&p->peers[j].key, &t->open_peer, sizeof(t->open_peer)))
+			pe = &p->peers[j];
+	if (!pe) {
+		pe = realloc(p->peers, (p->n_peers + 1) * sizeof(*pe));
+		if (!pe)
+			return -ENOMEM;
+		p->peers = pe;
+		pe = &p->peers[p->n_peers++];
+		memset(pe, 0, sizeof(*pe));
+		pe->key = t->open_peer;
+	}
+	pe->s.blocked_ns += t->open_blocked_ns;
+	return 0;
+}
+
 int profile_add_open_blocks(struct ws_profile *p)
 {
 	size_t i, j;
@@ -264,9 +308,13 @@ int profile_add_open_blocks(struct ws_profile *p)
 			sc->nr = t->open_block_nr_plus1 - 1;
 		}
 		sc->s.blocked_ns += t->open_blocked_ns;
+		if ((t->open_peer.lport || t->open_peer.rport) && add_open_peer(p, t))
+			return -ENOMEM;
 	}
 	if (p->n_syscalls)
 		qsort(p->syscalls, p->n_syscalls, sizeof(*p->syscalls), ws_syscall_cmp);
+	if (p->n_peers)
+		qsort(p->peers, p->n_peers, sizeof(*p->peers), ws_peer_cmp);
 	return 0;
 }
 
@@ -300,7 +348,12 @@ int profile_add_record(struct ws_profile *p, const struct ws_thread_record *r)
 
 		t->open_block_nr_plus1 = r->acct.block_nr_plus1;
 		t->open_blocked_ns = to > from ? to - from : 0;
+		if (r->acct.block_lport || r->acct.block_rport)
+			t->open_peer = ws_peer_key_of(r->acct.block_lport, r->acct.block_rport,
+						      r->acct.block_cause);
 	}
+	t->poll_ns = t->t.set_wait_ns;
+	t->set_clients_max = r->acct.set_clients_max;
 	t->exited = r->exited != 0;
 	t->born = (r->acct.flags & WS_THREAD_BORN) != 0;
 	t->untracked = !r->exited && !r->acct.first_ns && r->acct.state == WS_STATE_UNKNOWN;
@@ -374,40 +427,26 @@ void profile_finish(struct ws_profile *p)
 }
 
 /*
- * poll/select/epoll waits: a process that owns a listening socket is waiting for new work
- * (idle: a sync worker in select() on the listener, or an event loop with nothing to do);
- * otherwise it waits on connected sockets (net). A heuristic: docs/model.md states its limits.
+ * poll/select/epoll waits are classified in the kernel from the fds of their set (idle, client,
+ * net, ...): here only the event-loop flag, from the threads' set-wait time.
  */
-static void resolve_times(struct ws_times *t, bool has_listener)
-{
-	t->blocked_by_cause[has_listener ? WS_CAUSE_IDLE : WS_CAUSE_NET] +=
-		t->blocked_by_cause[WS_CAUSE_POLL];
-	t->blocked_by_cause[WS_CAUSE_POLL] = 0;
-}
-
 void profile_resolve_poll(struct ws_profile *p)
 {
 	size_t i, j;
 
-	p->poll_ns = p->unlisted.blocked_by_cause[WS_CAUSE_POLL];
+	p->poll_ns = 0;
 	for (i = 0; i < p->n_threads; i++) {
 		struct ws_thread *t = &p->threads[i];
-		bool listener = false;
 		unsigned int sockets = 0;
 
 		for (j = 0; j < p->n_targets; j++) {
-			if ((__u32)p->targets[j].tgid == t->tgid) {
-				listener = p->targets[j].has_listener;
+			if ((__u32)p->targets[j].tgid == t->tgid)
 				sockets = p->targets[j].sockets;
-			}
 		}
 		/* An event loop: most of its waiting in poll/epoll, in a process with many sockets. */
-		t->poll_ns = t->t.blocked_by_cause[WS_CAUSE_POLL];
 		p->poll_ns += t->poll_ns;
 		t->event_loop = t->poll_ns > t->t.blocked_ns / 2 && sockets >= WS_EVENT_LOOP_SOCKETS;
-		resolve_times(&t->t, listener);
 	}
-	resolve_times(&p->unlisted, p->n_targets && p->targets[0].has_listener);
 }
 
 double profile_window_s(const struct ws_profile *p)

@@ -57,11 +57,13 @@ struct ws_thread {
 	bool born;   /* created during the window */
 	bool untracked; /* alive, but its state could not be created (per-thread map full) */
 	bool event_loop; /* waits mostly in poll/select/epoll for many sockets: an event loop */
-	__u64 poll_ns;   /* blocked in poll/select/epoll, before resolving to idle or net */
+	__u64 poll_ns;   /* blocked in poll/select/epoll set waits (t.set_wait_ns) */
+	__u32 set_clients_max; /* most client connections one set wait multiplexed */
 	/* Blocked when the window ended: the kernel charges a syscall's blocked time at wakeup,
 	 * so this still-open part is added to that syscall by profile_finish(). */
 	__u32 open_block_nr_plus1;
 	__u64 open_blocked_ns;
+	struct ws_peer_key open_peer; /* its socket peer, keyed like the kernel's; zero ports: none */
 };
 
 struct ws_target_info {
@@ -123,7 +125,7 @@ struct ws_profile {
 	size_t n_syscalls;
 	struct ws_peer *peers;       /* sorted by blocked_ns */
 	size_t n_peers;
-	__u64 poll_ns;               /* poll/select/epoll time before resolving to idle or net */
+	__u64 poll_ns;               /* blocked in poll/select/epoll set waits, all threads */
 	__u64 idle_lock_ns;          /* futex waits counted idle: their process did no work */
 	struct ws_futex *futexes;    /* sorted by blocked_ns */
 	size_t n_futexes;
@@ -205,6 +207,8 @@ void profile_resolve_poll(struct ws_profile *p);
  */
 size_t profile_tgids(const struct ws_profile *p, __u32 **tgids);
 
+/* qsort order of peers: most blocked time first. */
+int ws_peer_cmp(const void *a, const void *b);
 /* qsort order of syscalls: most blocked time first, then most calls. */
 int ws_syscall_cmp(const void *a, const void *b);
 /* Add threads' still-open blocked time to their syscalls (appending a syscall not seen yet). */

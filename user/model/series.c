@@ -16,19 +16,6 @@ void series_free(struct ws_series *s)
 	memset(s, 0, sizeof(*s));
 }
 
-bool series_cause_shown(int cause)
-{
-	return cause != WS_CAUSE_POLL;
-}
-
-/* As profile_resolve_poll: a process with a listener waits for new work, others on sockets. */
-static void resolve_poll(struct ws_times *t, bool has_listener)
-{
-	t->blocked_by_cause[has_listener ? WS_CAUSE_IDLE : WS_CAUSE_NET] +=
-		t->blocked_by_cause[WS_CAUSE_POLL];
-	t->blocked_by_cause[WS_CAUSE_POLL] = 0;
-}
-
 static struct ws_series_proc *find_proc(struct ws_series *s, pid_t tgid)
 {
 	size_t i;
@@ -82,7 +69,6 @@ int series_update(struct ws_series *s, const struct ws_proc_snapshot *snaps, siz
 		memcpy(p->comm, ps->comm, sizeof(p->comm));
 		ws_times_sub(&step, &ps->s.t, &p->last);
 		p->last = ps->s.t;
-		resolve_poll(&step, ps->has_listener);
 		ws_times_add(&p->acc, &step);
 		ws_times_add(&s->acc, &step);
 		p->live = !ps->dead;

@@ -21,7 +21,6 @@ struct ws_proc_snapshot {
 	char comm[WS_COMM_LEN];
 	struct ws_snapshot s; /* s.threads: its live threads */
 	bool dead;            /* the whole process exited: these totals are its last */
-	bool has_listener;    /* owns a listening socket: poll/epoll waits are idle, not net */
 };
 
 /* A process the accumulator has seen, with its own counters (--per-process). */
@@ -51,9 +50,8 @@ void series_free(struct ws_series *s);
 /*
  * Add one interval's snapshots (n may be 0: no live target). A process seen for the first time
  * adds its whole totals (it became a target after the previous update); a known one adds its step
- * since the last snapshot, each field clamped at 0. Poll/epoll waits are resolved per step into
- * idle (a process with a listener) or net, as profile_resolve_poll does. Processes absent from
- * the snapshots keep their last totals (not live). Returns 0 or -ENOMEM (nothing added then).
+ * since the last snapshot, each field clamped at 0. Processes absent from the snapshots keep
+ * their last totals (not live). Returns 0 or -ENOMEM (nothing added then).
  */
 int series_update(struct ws_series *s, const struct ws_proc_snapshot *snaps, size_t n);
 
@@ -65,8 +63,5 @@ void series_set_kernel(struct ws_series *s, const struct ws_hists *h, const stru
 
 /* One window's profile as series (the one-shot --prom): its totals, processes and histograms. */
 int series_from_profile(struct ws_series *s, const struct ws_profile *p);
-
-/* Is a cause written as a series? The internal poll cause is resolved, never shown. */
-bool series_cause_shown(int cause);
 
 #endif /* WS_SERIES_H */

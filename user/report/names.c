@@ -19,6 +19,8 @@ static const struct {
 	[WS_DROP_ONCPU] = { "oncpu", "on-CPU samples not recorded (map full)" },
 	[WS_DROP_UNTRACKED_EXIT] = { "untracked_exit",
 				     "threads exited without state (time missing)" },
+	[WS_DROP_WAITSET] = { "waitset_unreadable",
+			      "poll/select/epoll sets not readable (waits counted other)" },
 };
 
 const char *drop_key(int kind)

@@ -174,8 +174,6 @@ static void counters(FILE *f, const struct ws_series *s, const struct prom_meta 
 	family(f, "waitscope_blocked_seconds_total", "counter",
 	       "Blocked (off-CPU, not runnable) time of the target threads by wait cause.");
 	for (c = 0; c < WS_CAUSE_KINDS; c++) {
-		if (!series_cause_shown(c))
-			continue;
 		open_sample(f, m, "waitscope_blocked_seconds_total", NULL);
 		label(f, "cause", ws_cause_name(c));
 		end_seconds(f, t->blocked_by_cause[c]);
@@ -311,8 +309,6 @@ static void per_process(FILE *f, const struct ws_series *s, const struct prom_me
 			continue;
 		snprintf(tgid, sizeof(tgid), "%d", (int)p->tgid);
 		for (c = 0; c < WS_CAUSE_KINDS; c++) {
-			if (!series_cause_shown(c))
-				continue;
 			open_sample(f, m, "waitscope_process_blocked_seconds_total", p->comm);
 			label(f, "tgid", tgid);
 			label(f, "cause", ws_cause_name(c));
@@ -396,8 +392,6 @@ static void window(FILE *f, const struct ws_profile *p, const struct prom_meta *
 	family(f, "waitscope_cause_ratio", "gauge",
 	       "Share of the blocked time by wait cause (0 to 1, the causes sum to 1).");
 	for (c = 0; c < WS_CAUSE_KINDS; c++) {
-		if (!series_cause_shown(c))
-			continue;
 		open_sample(f, m, "waitscope_cause_ratio", NULL);
 		label(f, "cause", ws_cause_name(c));
 		end_number(f, ws_ratio(t->blocked_by_cause[c], t->blocked_ns));

@@ -28,12 +28,14 @@ static void times_fields(struct json_writer *w, const struct ws_times *t)
 	json_kv_u64(w, "invol_switches", t->invol_switches);
 	json_kv_u64(w, "wakeups", t->wakeups);
 	json_kv_u64(w, "handoffs", t->handoffs);
+	json_kv_u64(w, "set_waits", t->set_waits);
+	json_kv_u64(w, "set_wait_ns", t->set_wait_ns);
+	json_kv_u64(w, "set_client_ns", t->set_client_ns);
 	json_kv_u64(w, "observed_ns", t->observed_ns);
 	json_key(w, "blocked_by_cause");
 	json_obj_begin(w);
 	for (int c = 0; c < WS_CAUSE_KINDS; c++)
-		if (c != WS_CAUSE_POLL)
-			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
+		json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
 	json_obj_end(w);
 }
 
@@ -134,7 +136,7 @@ static void thread(struct json_writer *w, const struct ws_thread *t)
 	json_kv_bool(w, "exited", t->exited);
 	json_kv_bool(w, "born", t->born);
 	json_kv_bool(w, "event_loop", t->event_loop);
-	json_kv_u64(w, "poll_ns", t->poll_ns);
+	json_kv_u64(w, "set_clients_max", t->set_clients_max);
 	json_obj_end(w);
 }
 
@@ -169,9 +171,7 @@ static void causes(struct json_writer *w, const struct ws_profile *p)
 	json_key(w, "blocked_by_cause");
 	json_obj_begin(w);
 	for (c = 0; c < WS_CAUSE_KINDS; c++)
-		if (c != WS_CAUSE_POLL)
-			json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
-	json_kv_u64(w, "poll_resolved_ns", p->poll_ns);
+		json_kv_u64(w, ws_cause_name(c), t->blocked_by_cause[c]);
 	json_kv_u64(w, "idle_lock_ns", p->idle_lock_ns);
 	json_obj_end(w);
 
