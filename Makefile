@@ -28,9 +28,9 @@ SANITIZE ?=
 ALL_CFLAGS := $(CFLAGS) $(SANITIZE) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 	      $(LIBBPF_CFLAGS) -MMD -MP
 # libdw: symbols, debug files, DWARF lines; libiberty: C++ and Rust demangling;
-# libmicrohttpd: the agent's /metrics.
+# libmicrohttpd (the agent's /metrics) is dlopen()ed by user/report/mhd_api.c.
 LDLIBS   := $(LIBBPF_LIBS) $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw -lelf) -liberty \
-	    -lmicrohttpd -lpthread -lm
+	    -lpthread -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Iinclude -Wall -Werror
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

@@ -55,6 +55,8 @@ void agent_verdict_subtract(struct ws_profile *p, const struct ws_thread *base, 
 {
 	size_t i;
 
+	if (!n_base)
+		return; /* no base (the first window): bsearch() must not see a NULL array */
 	for (i = 0; i < p->n_threads; i++) {
 		struct ws_thread *t = &p->threads[i];
 		const struct ws_thread *b = bsearch(t, base, n_base, sizeof(*base), cmp_tid);
@@ -65,7 +67,6 @@ void agent_verdict_subtract(struct ws_profile *p, const struct ws_thread *base, 
 			continue; /* born in the window: all of it is the window's */
 		memset(&d, 0, sizeof(d));
 		ws_times_sub(&d, &t->t, &b->t);
-		d.handoffs = t->t.handoffs > b->t.handoffs ? t->t.handoffs - b->t.handoffs : 0;
 		d.observed_ns = observed; /* already the window's: from its start */
 		t->t = d;
 		t->born = false;

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
 #include "report/http_exporter.h"
+#include "report/mhd_api.h"
 #include "util/log.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -25,6 +25,7 @@ struct blob {
 };
 
 struct http_exporter {
+	const struct mhd_api *mhd;
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
 	struct blob *cur;
@@ -58,18 +59,18 @@ static void send_done(void *cls)
 	free(sc);
 }
 
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *text)
+static enum MHD_Result queue_text(const struct mhd_api *mhd, struct MHD_Connection *conn,
+				  unsigned int status, const char *text)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
-								 MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = mhd->create_response_from_buffer(strlen(text), (void *)text,
+								  MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+	mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	ret = mhd->queue_response(conn, status, r);
+	mhd->destroy_response(r);
 	return ret;
 }
 
@@ -87,11 +88,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload_size;
 	(void)req_cls;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics\n");
+		return queue_text(h->mhd, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /metrics\n");
 	if (!strcmp(url, "/"))
-		return queue_text(conn, MHD_HTTP_OK, "waitscope: metrics at /metrics\n");
+		return queue_text(h->mhd, conn, MHD_HTTP_OK, "waitscope: metrics at /metrics\n");
 	if (strcmp(url, "/metrics"))
-		return queue_text(conn, MHD_HTTP_NOT_FOUND, "not found: metrics at /metrics\n");
+		return queue_text(h->mhd, conn, MHD_HTTP_NOT_FOUND, "not found: metrics at /metrics\n");
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return MHD_NO;
@@ -104,18 +105,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	pthread_mutex_unlock(&h->lock);
 	if (!sc->b) {
 		free(sc);
-		return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		return queue_text(h->mhd, conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 				  "waitscope: no complete interval yet\n");
 	}
-	r = MHD_create_response_from_buffer_with_free_callback_cls(sc->b->len, sc->b->text,
+	r = h->mhd->create_response_from_buffer_with_free_callback_cls(sc->b->len, sc->b->text,
 								   send_done, sc);
 	if (!r) {
 		send_done(sc);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	h->mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
+	ret = h->mhd->queue_response(conn, MHD_HTTP_OK, r);
+	h->mhd->destroy_response(r);
 	return ret;
 }
 
@@ -170,10 +171,15 @@ int http_exporter_start(struct http_exporter **out, const char *addr, unsigned i
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
+	h->mhd = mhd_api_load();
+	if (!h->mhd) {
+		free(h);
+		return -ENOENT;
+	}
 	pthread_mutex_init(&h->lock, NULL);
 	if (v6)
 		flags |= MHD_USE_IPv6 | (*addr ? 0 : MHD_USE_DUAL_STACK);
-	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+	if (h->mhd->is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	/* The server thread takes no signals: SIGINT/SIGTERM/SIGHUP stay the main loop's. */
 	sigemptyset(&block);
@@ -182,7 +188,7 @@ int http_exporter_start(struct http_exporter **out, const char *addr, unsigned i
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	h->daemon = MHD_start_daemon(flags, (unsigned short)port, NULL, NULL, on_request, h,
+	h->daemon = h->mhd->start_daemon(flags, (unsigned short)port, NULL, NULL, on_request, h,
 				     MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				     MHD_OPTION_CONNECTION_LIMIT, 64u,
@@ -233,7 +239,7 @@ void http_exporter_stop(struct http_exporter *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->daemon); /* joins the thread; responses still queued are freed */
+	h->mhd->stop_daemon(h->daemon); /* joins the thread; responses still queued are freed */
 	blob_put(h, h->cur);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
