@@ -371,6 +371,8 @@ static __always_inline void on_exit(struct task_struct *p)
 			count_drop(WS_DROP_EXIT_RECORD);
 		if (use_tid_hash)
 			bpf_map_delete_elem(&acct_by_tid, &tid);
+		else if (spill_find(tid))
+			spill_forget(tid); /* its storage was never created: nothing to count down */
 		else if (max_threads)
 			__sync_fetch_and_add(&threads_tracked, -1);
 	}

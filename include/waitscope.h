@@ -23,6 +23,7 @@
 #define WS_TARGET_SEEN 4096
 #define WS_MAX_THREADS 16384     /* per-thread state (hash fallback only) */
 #define WS_MAX_EXITED 8192       /* exit records buffered between two drains */
+#define WS_MAX_SPILL 1024        /* threads whose task storage could not be created yet */
 
 /* Thread state machine driven by sched_switch / sched_wakeup(_new) / sched_process_exit. */
 enum ws_state {
