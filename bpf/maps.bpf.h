@@ -172,13 +172,19 @@ static __always_inline void count_drop(enum ws_drop kind)
 		c->drops[kind]++;
 }
 
-static __always_inline void count_anomaly(struct ws_thread_acct *a)
+static __always_inline void count_anomaly(struct ws_thread_acct *a, enum ws_anomaly kind)
 {
 	struct ws_counters *c = counters_get();
 
 	a->flags |= WS_THREAD_ANOMALY;
-	if (c)
-		c->anomalies++;
+	if (!c)
+		return;
+	c->anomalies++;
+	/* Still in the state the seeding walk read: the walk's reading, not an event, was off. */
+	if ((a->flags & WS_THREAD_SEEDED) && a->ts == a->first_ns)
+		kind = WS_ANOMALY_SEED_RACE;
+	if (kind < WS_ANOMALY_KINDS)
+		c->anomaly_kinds[kind]++;
 }
 
 static __always_inline void count_event(void)

@@ -214,9 +214,24 @@ enum ws_drop {
 	WS_DROP_KINDS,
 };
 
+/*
+ * Transitions that did not fit the state machine, by the state the thread was found in. The
+ * time is still accounted (to that state), and the thread takes the new state.
+ */
+enum ws_anomaly {
+	WS_ANOMALY_SEED_RACE = 0, /* contradicted the state the seeding walk read (the walk caught
+				   * the thread between two of its events) */
+	WS_ANOMALY_WAKEUP_UNSEEN,  /* switch-in of a thread last seen blocking: no sched_waking or
+				    * sched_wakeup reached the programs for its wakeup */
+	WS_ANOMALY_SWITCH_IN_UNSEEN, /* switch-out of a thread last seen runnable, not running */
+	WS_ANOMALY_SWITCH_OUT_UNSEEN, /* switch-in of a running thread, switch-out of a blocked one */
+	WS_ANOMALY_KINDS,
+};
+
 struct ws_counters {
 	__u64 drops[WS_DROP_KINDS];
 	__u64 anomalies;   /* transitions that did not fit the state machine */
+	__u64 anomaly_kinds[WS_ANOMALY_KINDS]; /* the same, by enum ws_anomaly */
 	__u64 forks;       /* threads/processes created by targets in the window */
 	__u64 events;      /* target events handled */
 };
