@@ -50,7 +50,7 @@ EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS)) \
 	     $(patsubst examples/%.py,$(BUILD)/examples/%.py,$(wildcard examples/*.py))
 
 .PHONY: all clean install uninstall test unit-test integration-test examples bench-tools demo \
-	headers-check \
+	headers-check stress \
 	sanitize sanitize-test lint clang-check fuzz fuzz-build
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -149,6 +149,10 @@ integration-test: $(BUILD)/integration_tests $(BUILD)/waitscope examples
 	WAITSCOPE_BUILD=$(abspath $(BUILD)) $(BUILD)/integration_tests -j1 --verbose
 
 test: headers-check unit-test integration-test
+
+# Busy targets, a short window each (tests/stress/stress.sh; STRESS_RUNS=10 for issue 15's target).
+stress: $(BUILD)/waitscope examples
+	tests/stress/stress.sh $(BUILD)
 
 # AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build of the user side in
 # build/san; sanitize-test runs the unit and integration tests against it (the integration tests

@@ -32,9 +32,65 @@ static __always_inline __u64 task_start_time(struct task_struct *task)
 	return typed_tasks() ? task->start_time : BPF_CORE_READ(task, start_time);
 }
 
+/* The spilled state of a thread (see acct_spill), NULL when it has none. */
+static __always_inline struct ws_thread_acct *spill_find(__u32 tid)
+{
+	return spill_live ? bpf_map_lookup_elem(&acct_spill, &tid) : NULL;
+}
+
+/* A thread's storage could not be created: keep its state in the spill hash meanwhile. */
+static __always_inline struct ws_thread_acct *spill_get(__u32 tid)
+{
+	static const struct ws_thread_acct zero_acct = {};
+	struct ws_thread_acct *a = bpf_map_lookup_elem(&acct_spill, &tid);
+
+	if (a)
+		return a;
+	if (bpf_map_update_elem(&acct_spill, &tid, &zero_acct, BPF_NOEXIST))
+		return bpf_map_lookup_elem(&acct_spill, &tid); /* NULL when full */
+	__sync_fetch_and_add(&spill_live, 1);
+	return bpf_map_lookup_elem(&acct_spill, &tid);
+}
+
+static __always_inline void spill_forget(__u32 tid)
+{
+	if (spill_live && !bpf_map_delete_elem(&acct_spill, &tid))
+		__sync_fetch_and_add(&spill_live, -1);
+}
+
+/* Fresh task storage takes over the state its thread had in the spill hash. */
+static __always_inline void spill_take(struct ws_thread_acct *a, __u32 tid)
+{
+	struct ws_thread_acct *s;
+
+	if (a->first_ns || !spill_live)
+		return;
+	s = bpf_map_lookup_elem(&acct_spill, &tid);
+	if (!s)
+		return;
+	*a = *s;
+	spill_forget(tid);
+}
+
+/* Create a thread's task storage (NULL when refused: see acct_spill). */
+static __always_inline struct ws_thread_acct *storage_create(struct task_struct *task)
+{
+	struct ws_thread_acct *a;
+
+	a = bpf_task_storage_get(&acct_store, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!a) /* lost a race with another CPU creating it (-EEXIST)? */
+		a = bpf_task_storage_get(&acct_store, task, 0, 0);
+	return a;
+}
+
 /*
  * Per-thread state: task storage, or the tid hash in the raw_tp fallback. A freshly created
  * entry is all zeroes (first_ns == 0). task must be typed unless use_tid_hash.
+ *
+ * A lookup works even when nested in another task-storage user (the kernel only skips caching
+ * the result then); a create does not (bpf_task_storage_get_recur, which tp_btf and raw_tp
+ * programs get, refuses it while the per-CPU guard is held). So a refused create is not a lost
+ * transition: the state goes to the spill hash, and the storage takes it over once created.
  */
 static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task, __u32 tid,
 						       bool create)
@@ -45,20 +101,31 @@ static __always_inline struct ws_thread_acct *acct_get(struct task_struct *task,
 	if (use_tid_hash) {
 		a = create ? lookup_or_init(&acct_by_tid, &tid, &zero_acct)
 			   : bpf_map_lookup_elem(&acct_by_tid, &tid);
-	} else if (max_threads) {
-		/* Task storage has no max_entries: enforce --max-threads when creating. */
-		a = bpf_task_storage_get(&acct_store, task, 0, 0);
-		if (!a && create && threads_tracked < max_threads) {
-			a = bpf_task_storage_get(&acct_store, task, 0,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (a)
-				__sync_fetch_and_add(&threads_tracked, 1);
-		}
-	} else {
-		a = bpf_task_storage_get(&acct_store, task, 0,
-					 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+		if (!a && create)
+			count_drop(WS_DROP_STORAGE);
+		return a;
 	}
-	if (!a && create)
+	a = bpf_task_storage_get(&acct_store, task, 0, 0);
+	if (a)
+		return a;
+	if (!create)
+		return spill_find(tid);
+	/* Task storage has no max_entries: enforce --max-threads when creating. */
+	if (max_threads && threads_tracked >= max_threads) {
+		a = spill_find(tid); /* spilled before the cap was reached */
+		if (!a)
+			count_drop(WS_DROP_STORAGE);
+		return a;
+	}
+	a = storage_create(task);
+	if (a) {
+		if (max_threads && !a->first_ns)
+			__sync_fetch_and_add(&threads_tracked, 1);
+		spill_take(a, tid);
+		return a;
+	}
+	a = spill_get(tid);
+	if (!a)
 		count_drop(WS_DROP_STORAGE);
 	return a;
 }
@@ -77,8 +144,10 @@ static __always_inline struct ws_thread_acct *target_acct(struct task_struct *ta
 		return NULL;
 	if (!use_tid_hash) {
 		a = bpf_task_storage_get(&acct_store, task, 0, 0);
-		if (a || !create)
-			return a; /* without create, the hash path would find no state either */
+		if (a)
+			return a;
+		if (!create && !spill_live)
+			return NULL; /* without create, the hash path would find no state either */
 	}
 	if (!is_target(tgid))
 		return NULL;

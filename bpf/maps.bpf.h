@@ -59,6 +59,21 @@ struct {
 	__type(value, struct ws_thread_acct);
 } acct_by_tid SEC(".maps");
 
+/*
+ * The state of a thread whose task storage could not be created: the kernel refuses the create
+ * when the call nests in another task-storage user on the same CPU (a timer interrupt waking a
+ * thread while the seeding walk holds the per-CPU guard), or when the storage allocator's
+ * per-CPU cache is empty. Its events are applied here until the storage exists, which then takes
+ * the state over (acct.bpf.h: acct_get). A hash update does not take that guard.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WS_MAX_SPILL);
+	__type(key, __u32); /* tid */
+	__type(value, struct ws_thread_acct);
+} acct_spill SEC(".maps");
+__s64 spill_live = 0; /* entries in acct_spill: while 0, nothing looks there */
+
 /* Exit records, drained by the collector while the window runs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -157,13 +172,19 @@ static __always_inline void count_drop(enum ws_drop kind)
 		c->drops[kind]++;
 }
 
-static __always_inline void count_anomaly(struct ws_thread_acct *a)
+static __always_inline void count_anomaly(struct ws_thread_acct *a, enum ws_anomaly kind)
 {
 	struct ws_counters *c = counters_get();
 
 	a->flags |= WS_THREAD_ANOMALY;
-	if (c)
-		c->anomalies++;
+	if (!c)
+		return;
+	c->anomalies++;
+	/* Still in the state the seeding walk read: the walk's reading, not an event, was off. */
+	if ((a->flags & WS_THREAD_SEEDED) && a->ts == a->first_ns)
+		kind = WS_ANOMALY_SEED_RACE;
+	if (kind < WS_ANOMALY_KINDS)
+		c->anomaly_kinds[kind]++;
 }
 
 static __always_inline void count_event(void)

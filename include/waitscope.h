@@ -23,6 +23,7 @@
 #define WS_TARGET_SEEN 4096
 #define WS_MAX_THREADS 16384     /* per-thread state (hash fallback only) */
 #define WS_MAX_EXITED 8192       /* exit records buffered between two drains */
+#define WS_MAX_SPILL 1024        /* threads whose task storage could not be created yet */
 
 /* Thread state machine driven by sched_switch / sched_wakeup(_new) / sched_process_exit. */
 enum ws_state {
@@ -226,9 +227,24 @@ enum ws_drop {
 	WS_DROP_KINDS,
 };
 
+/*
+ * Transitions that did not fit the state machine, by the state the thread was found in. The
+ * time is still accounted (to that state), and the thread takes the new state.
+ */
+enum ws_anomaly {
+	WS_ANOMALY_SEED_RACE = 0, /* contradicted the state the seeding walk read (the walk caught
+				   * the thread between two of its events) */
+	WS_ANOMALY_WAKEUP_UNSEEN,  /* switch-in of a thread last seen blocking: no sched_waking or
+				    * sched_wakeup reached the programs for its wakeup */
+	WS_ANOMALY_SWITCH_IN_UNSEEN, /* switch-out of a thread last seen runnable, not running */
+	WS_ANOMALY_SWITCH_OUT_UNSEEN, /* switch-in of a running thread, switch-out of a blocked one */
+	WS_ANOMALY_KINDS,
+};
+
 struct ws_counters {
 	__u64 drops[WS_DROP_KINDS];
 	__u64 anomalies;   /* transitions that did not fit the state machine */
+	__u64 anomaly_kinds[WS_ANOMALY_KINDS]; /* the same, by enum ws_anomaly */
 	__u64 forks;       /* threads/processes created by targets in the window */
 	__u64 events;      /* target events handled */
 	__u64 set_waits;   /* poll/select/epoll waits whose set was read */

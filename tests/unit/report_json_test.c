@@ -111,6 +111,10 @@ ParameterizedTestParameters(report_json, keys)
 		{ "drops.target_full", JL_NUMBER },
 		{ "drops.total", JL_NUMBER },
 		{ "anomalies", JL_NUMBER },
+		{ "anomaly_kinds.seed_race", JL_NUMBER },
+		{ "anomaly_kinds.wakeup_unseen", JL_NUMBER },
+		{ "anomaly_kinds.switch_in_unseen", JL_NUMBER },
+		{ "anomaly_kinds.switch_out_unseen", JL_NUMBER },
 		{ "crosscheck", JL_NULL },
 		{ "stack_frames", JL_NULL },
 		{ "overhead", JL_NULL },
@@ -286,6 +290,8 @@ Test(report_json, drops_and_anomalies, .description = "each drop kind, their tot
 	p.counters.drops[WS_DROP_EXIT_TOTALS] = 3;
 	p.counters.drops[WS_DROP_TARGET_FULL] = 4;
 	p.counters.anomalies = 9;
+	p.counters.anomaly_kinds[WS_ANOMALY_SEED_RACE] = 5;
+	p.counters.anomaly_kinds[WS_ANOMALY_WAKEUP_UNSEEN] = 4;
 	v = report(&p);
 	cr_expect_eq(u64_at(v, "drops.storage"), 1);
 	cr_expect_eq(u64_at(v, "drops.exit_record"), 2);
@@ -293,6 +299,9 @@ Test(report_json, drops_and_anomalies, .description = "each drop kind, their tot
 	cr_expect_eq(u64_at(v, "drops.target_full"), 4);
 	cr_expect_eq(u64_at(v, "drops.total"), 10);
 	cr_expect_eq(u64_at(v, "anomalies"), 9);
+	cr_expect_eq(u64_at(v, "anomaly_kinds.seed_race"), 5);
+	cr_expect_eq(u64_at(v, "anomaly_kinds.wakeup_unseen"), 4);
+	cr_expect_eq(u64_at(v, "anomaly_kinds.switch_in_unseen"), 0);
 	jl_free(v);
 	profile_free(&p);
 }

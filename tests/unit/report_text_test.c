@@ -167,6 +167,22 @@ Test(report_text, drops_warn, .description = "drop counts, and a warning: number
 	profile_free(&p);
 }
 
+Test(report_text, anomaly_kinds, .description = "anomalies: the kinds counted, in one line")
+{
+	struct ws_profile p;
+	char *out;
+
+	fx_profile(&p);
+	p.counters.anomalies = 5;
+	p.counters.anomaly_kinds[WS_ANOMALY_SEED_RACE] = 3;
+	p.counters.anomaly_kinds[WS_ANOMALY_WAKEUP_UNSEEN] = 2;
+	out = text(&p, false);
+	expect_has(out, "anomalies: 5 transitions did not fit the state machine (seed_race 3, "
+			"wakeup_unseen 2)\n");
+	free(out);
+	profile_free(&p);
+}
+
 Test(report_text, untracked_threads_incomplete,
      .description = "live threads without state: INCOMPLETE, how many, how much time")
 {

@@ -81,6 +81,8 @@ static struct waitscope_bpf *open_and_load(bool raw, const struct collector_opts
 	/* Only one of the per-thread stores is used: shrink the other. */
 	if (!raw)
 		bpf_map__set_max_entries(skel->maps.acct_by_tid, 1);
+	else
+		bpf_map__set_max_entries(skel->maps.acct_spill, 1);
 	*err = waitscope_bpf__load(skel);
 	if (*err) {
 		waitscope_bpf__destroy(skel);

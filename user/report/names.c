@@ -32,3 +32,15 @@ const char *drop_what(int kind)
 {
 	return kind >= 0 && kind < WS_DROP_KINDS ? drops[kind].what : NULL;
 }
+
+static const char *const anomalies[WS_ANOMALY_KINDS] = {
+	[WS_ANOMALY_SEED_RACE] = "seed_race",
+	[WS_ANOMALY_WAKEUP_UNSEEN] = "wakeup_unseen",
+	[WS_ANOMALY_SWITCH_IN_UNSEEN] = "switch_in_unseen",
+	[WS_ANOMALY_SWITCH_OUT_UNSEEN] = "switch_out_unseen",
+};
+
+const char *anomaly_key(int kind)
+{
+	return kind >= 0 && kind < WS_ANOMALY_KINDS ? anomalies[kind] : NULL;
+}

@@ -264,6 +264,17 @@ static void drops(struct json_writer *w, const struct ws_profile *p)
 	json_obj_end(w);
 }
 
+static void anomaly_kinds(struct json_writer *w, const struct ws_profile *p)
+{
+	int i;
+
+	json_key(w, "anomaly_kinds");
+	json_obj_begin(w);
+	for (i = 0; i < WS_ANOMALY_KINDS; i++)
+		json_kv_u64(w, anomaly_key(i), p->counters.anomaly_kinds[i]);
+	json_obj_end(w);
+}
+
 static void crosscheck(struct json_writer *w, const struct ws_profile *p)
 {
 	const struct ws_crosscheck *c = &p->crosscheck;
@@ -492,6 +503,7 @@ void report_json(FILE *f, const struct ws_profile *p, const struct report_opts *
 		report_verdict_json(&w, o->prediction);
 	drops(&w, p);
 	json_kv_u64(&w, "anomalies", p->counters.anomalies);
+	anomaly_kinds(&w, p);
 	crosscheck(&w, p);
 	report_frames_json(&w, o ? o->frames : NULL);
 	report_overhead_json(&w, o ? o->overhead : NULL);

@@ -169,6 +169,26 @@ static void incomplete(FILE *f, const struct ws_profile *p)
 		missing > 0 ? 100.0 * missing : 0.0);
 }
 
+/* One line, with the kinds when the kernel side counted them ("seed_race 3, wakeup_unseen 2"). */
+static void anomalies(FILE *f, const struct ws_profile *p)
+{
+	const char *sep = " (";
+	int i;
+
+	if (!p->counters.anomalies)
+		return;
+	fprintf(f, "anomalies: %llu transitions did not fit the state machine",
+		(unsigned long long)p->counters.anomalies);
+	for (i = 0; i < WS_ANOMALY_KINDS; i++) {
+		if (!p->counters.anomaly_kinds[i])
+			continue;
+		fprintf(f, "%s%s %llu", sep, anomaly_key(i),
+			(unsigned long long)p->counters.anomaly_kinds[i]);
+		sep = ", ";
+	}
+	fputs(*sep == ',' ? ")\n" : "\n", f);
+}
+
 static void drops(FILE *f, const struct ws_profile *p)
 {
 	const char *sep = "";
@@ -427,9 +447,7 @@ void report_text(FILE *f, const struct ws_profile *p, const struct report_opts *
 	hist_line(f, "blocked intervals:", p->hists.slots[WS_HIST_BLOCKED]);
 	causes(f, p);
 	drops(f, p);
-	if (p->counters.anomalies)
-		fprintf(f, "anomalies: %llu transitions did not fit the state machine\n",
-			(unsigned long long)p->counters.anomalies);
+	anomalies(f, p);
 	crosscheck(f, p);
 	if (o && o->frames)
 		report_frames_text(f, o->frames);
