@@ -887,3 +887,85 @@ Test(model, advice_is_data, .description = "the model returns what to advise; th
 	cr_expect_str_eq(mt_words(&none)->advice, "", "no prediction: no words");
 	profile_free(&p);
 }
+
+/* A client blocked in recv on its upstream: no listener, no client, no wait for new work. */
+static const struct mt_shares client_proc = {.cpu = 0.02, .net = 0.98};
+
+Test(model, not_a_server_is_not_applicable,
+     .description = "no listener, no client waits: not-applicable, no ratio, no worker advice")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	char *text, *json, err[128];
+	struct jl_value *j;
+	const struct jl_value *v;
+
+	mt_profile(&p);
+	p.targets[0].has_listener = false;
+	mt_thread(&p, 100, &client_proc);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	in.worker_rss_bytes = 10 << 20;
+	cr_assert_eq(model_predict(&in, &pr), 0);
+	cr_expect(pr.not_server);
+	cr_expect_str_eq(pr.async_helps, "not-applicable");
+	cr_expect(isnan(pr.throughput_ratio) && isnan(pr.ratio_low) && isnan(pr.ratio_high));
+	cr_expect_eq(pr.recommended_workers, pr.workers, "no worker-count advice");
+	cr_expect_eq(pr.recommended_extra_rss, 0);
+	cr_expect_eq(pr.advice, WS_ADVICE_NOT_SERVER);
+	cr_expect_not_null(strstr(mt_words(&pr)->advice, "not a server"));
+	text = mt_capture_text(&pr);
+	cr_expect_eq(strncmp(text, "async model: not-applicable: not a server",
+			     strlen("async model: not-applicable: not a server")), 0, "%s", text);
+	cr_expect_null(strstr(text, "x100"), "%s", text);
+	cr_expect_null(strstr(text, "sync workers"), "%s", text);
+	json = mt_capture_json(&pr);
+	j = jl_parse(json, strlen(json), err, sizeof(err));
+	cr_assert_not_null(j, "%s: %s", err, json);
+	cr_expect_str_eq(jl_get_str(j, "prediction.async_helps"), "not-applicable");
+	v = jl_get(j, "prediction.throughput_ratio");
+	cr_assert_not_null(v);
+	cr_expect_eq(v->type, JL_NULL, "ratio is null: %s", json);
+	jl_free(j);
+	free(json);
+	free(text);
+	profile_free(&p);
+}
+
+Test(model, accepted_connection_without_listener_is_a_server,
+     .description = "client waits (a held accepted connection) make a server with no listener")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	const struct mt_shares held = {.cpu = 0.05, .client = 0.45, .net = 0.5};
+
+	mt_profile(&p);
+	p.targets[0].has_listener = false;
+	mt_workers(&p, 4, &held);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	pr = mt_predict(&in);
+	cr_expect_not(pr.not_server);
+	cr_expect_str_neq(pr.async_helps, "not-applicable");
+	profile_free(&p);
+}
+
+Test(model, sleeper_without_workers_is_not_applicable,
+     .description = "no workers and no listener: not-applicable rather than no")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	p.targets[0].has_listener = false;
+	mt_thread(&p, 1, &main_thread);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	cr_expect_eq(model_predict(&in, &pr), -ENODATA);
+	cr_expect_str_eq(pr.async_helps, "not-applicable");
+	cr_expect_neq(mt_words(&pr)->evidence[0][0], '\0');
+	profile_free(&p);
+}

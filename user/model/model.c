@@ -598,6 +598,45 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 	set_dirs(pr, d50, tail_risk ? "up" : d50);
 }
 
+/*
+ * Does the profile serve clients? A target owns a listener, or a thread waited for new work
+ * (accept, a set of listeners, a dispatcher's handoff) or for a client (a socket accepted from a
+ * listener, alone or in a wait set). Without any of these (a client blocked in recv, a batch
+ * job) there is no request stream an event loop could multiplex. Unknown targets: assume one.
+ */
+static bool serves_clients(const struct ws_profile *p)
+{
+	const __u64 *c = p->totals.blocked_by_cause;
+	size_t i;
+
+	if (!p->n_targets)
+		return true;
+	for (i = 0; i < p->n_targets; i++)
+		if (p->targets[i].has_listener)
+			return true;
+	if (c[WS_CAUSE_IDLE] || c[WS_CAUSE_CLIENT] || p->totals.set_client_ns)
+		return true;
+	for (i = 0; i < p->n_threads; i++)
+		if (p->threads[i].t.blocked_by_cause[WS_CAUSE_IDLE] ||
+		    p->threads[i].t.blocked_by_cause[WS_CAUSE_CLIENT] ||
+		    p->threads[i].set_clients_max)
+			return true;
+	return false;
+}
+
+/* Not a server: the classification and its evidence stay, no verdict, ratio or worker count. */
+static void not_server(struct ws_prediction *pr)
+{
+	pr->not_server = true;
+	pr->async_helps = "not-applicable";
+	pr->throughput_ratio = pr->ratio_low = pr->ratio_high = NAN;
+	pr->recommended_workers = pr->workers;
+	pr->recommended_extra_rss = 0;
+	pr->advice = WS_ADVICE_NOT_SERVER;
+	pr->latency = WS_LATENCY_NONE;
+	set_dirs(pr, NULL, NULL);
+}
+
 static void no_workers(struct ws_prediction *pr)
 {
 	static const char *const names[] = {"high load", "I/O-bound", "CPU headroom"};
@@ -634,6 +673,8 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	out->recommended_workers = st.s.n;
 	if (!st.s.n) {
 		no_workers(out);
+		if (!serves_clients(in->p))
+			not_server(out);
 		return -ENODATA;
 	}
 
@@ -658,5 +699,7 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	recommend(in, out);
 	out->advice = advise(out);
 	latency(in, &st, out);
+	if (!serves_clients(in->p))
+		not_server(out);
 	return 0;
 }

@@ -81,6 +81,7 @@ enum ws_advice {
 	WS_ADVICE_LOAD_SERVED,	  /* async no: the offered load is already served */
 	WS_ADVICE_NO_SPARE_CPU,	  /* async no: too little spare CPU */
 	WS_ADVICE_LOAD_UNKNOWN,	  /* async no: the load above today's is not known */
+	WS_ADVICE_NOT_SERVER,	  /* no listener, no client: the model does not apply */
 };
 
 /* Why the latency moves as latency_p50 / latency_p99 say. */
@@ -95,8 +96,9 @@ enum ws_latency {
 struct ws_prediction {
 	enum ws_class cls;
 	const char *class_name;	 /* "cpu-bound", "io-bound", "lock-bound", "cpu-starved", ... */
-	const char *async_helps; /* "yes" | "no" | "marginal" */
-	double throughput_ratio, ratio_low, ratio_high; /* async / sync */
+	const char *async_helps; /* "yes" | "no" | "marginal" | "not-applicable" */
+	bool not_server;	 /* no listener, no client: async_helps "not-applicable" */
+	double throughput_ratio, ratio_low, ratio_high; /* async / sync; NAN when not a server */
 	int workers;
 	int dispatchers;	     /* acceptor/dispatcher threads feeding a pool: not workers */
 	int supervisors;	     /* master processes of worker processes, serving nothing */

@@ -44,7 +44,7 @@ static void evidence(struct verdict_prose *out, const struct ws_prediction *pr)
 	char quota[40] = "";
 	int i;
 
-	if (pr->advice == WS_ADVICE_NO_WORKERS) {
+	if (pr->load_basis == WS_LOAD_NONE) {
 		for (i = 0; i < WS_MODEL_CONDITIONS; i++)
 			snprintf(out->evidence[i], sizeof(out->evidence[i]), "no worker threads");
 		return;
@@ -95,6 +95,11 @@ static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 	sync_alternative(alt, sizeof(alt), pr);
 	switch (pr->advice) {
 	case WS_ADVICE_NONE:
+		break;
+	case WS_ADVICE_NOT_SERVER:
+		snprintf(buf, n,
+			 "not a server: no listening socket, no accepted connection and no wait for "
+			 "new work or a client; the async model does not apply");
 		break;
 	case WS_ADVICE_NO_WORKERS:
 		snprintf(buf, n,
@@ -207,5 +212,7 @@ const char *verdict_headline(const char *async_helps)
 		return "async would raise throughput";
 	if (!strcmp(async_helps, "marginal"))
 		return "async might raise throughput a little";
+	if (!strcmp(async_helps, "not-applicable"))
+		return "not a server, the async model does not apply";
 	return "async would not raise throughput";
 }
