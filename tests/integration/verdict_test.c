@@ -206,3 +206,36 @@ Test(verdict, connections_opened_during_the_window_are_counted,
 	jl_free(j);
 	run_result_free(&r);
 }
+
+Test(verdict, client_in_recv_is_not_applicable,
+     .description = "netclient blocked in recv, no listener, no accepted connection: "
+		    "not-applicable, ratio null, no worker advice")
+{
+	const char *args[] = { "-D", "50", NULL };
+	char pidbuf[16], err[256];
+	const char *argv[16];
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	uint64_t workers, recommended;
+	const char *s;
+
+	cr_assert_eq(example_start(&ex, "netclient", args), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "2", NULL);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&ex);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
+	cr_assert_not_null(j, "%s", err);
+	s = jl_get_str(j, "prediction.async_helps");
+	cr_assert_not_null(s, "%s", r.out);
+	cr_expect_str_eq(s, "not-applicable", "%s", r.out);
+	cr_expect(jl_is_null(jl_get(j, "prediction.throughput_ratio")), "ratio not null");
+	cr_assert(jl_get_u64(j, "prediction.workers", &workers));
+	cr_assert(jl_get_u64(j, "prediction.recommended_workers", &recommended));
+	cr_expect_eq(recommended, workers, "no worker-count advice");
+	s = jl_get_str(j, "prediction.advice");
+	cr_expect(s && strstr(s, "not a server"), "%s", s ? s : "(null)");
+	jl_free(j);
+	run_result_free(&r);
+}
