@@ -17,6 +17,7 @@
 /* How one thread spent the window, as shares of it (the rest is not accounted). */
 struct mt_shares {
 	double cpu, runq, idle, poll, net, disk, lock, sleep, client, other, parked;
+	double clients; /* mean client connections in its set (poll) waits; max: rounded up */
 };
 
 static void mt_profile(struct ws_profile *p)
@@ -54,6 +55,9 @@ static void mt_thread(struct ws_profile *p, __u32 tid, const struct mt_shares *s
 	/* poll: waits on a set of listeners, which the kernel calls idle */
 	c[WS_CAUSE_IDLE] = mt_ns(s->idle) + mt_ns(s->poll);
 	th->poll_ns = mt_ns(s->poll);
+	th->t.set_wait_ns = th->poll_ns;
+	th->t.set_client_ns = (__u64)llround(s->clients * (double)th->poll_ns);
+	th->set_clients_max = (__u32)ceil(s->clients);
 	c[WS_CAUSE_NET] = mt_ns(s->net);
 	c[WS_CAUSE_DISK] = mt_ns(s->disk);
 	c[WS_CAUSE_LOCK] = mt_ns(s->lock);
@@ -416,7 +420,8 @@ Test(model, event_loop_is_already_async,
 	struct ws_profile p;
 	struct ws_model_input in;
 	struct ws_prediction pr;
-	struct mt_shares s = {.cpu = 0.80, .poll = 0.20};
+	/* its waits multiplex 20 client connections on average */
+	struct mt_shares s = {.cpu = 0.80, .poll = 0.20, .clients = 20};
 
 	mt_profile(&p);
 	mt_workers(&p, 2, &s);
@@ -967,5 +972,84 @@ Test(model, sleeper_without_workers_is_not_applicable,
 	cr_expect_eq(model_predict(&in, &pr), -ENODATA);
 	cr_expect_str_eq(pr.async_helps, "not-applicable");
 	cr_expect_neq(mt_words(&pr)->evidence[0][0], '\0');
+	profile_free(&p);
+}
+
+Test(model, poll_over_listener_and_upstream_is_sync,
+     .description = "sync workers whose sets hold the listener and one upstream socket, at most "
+		    "one client: not already-async, io-bound yes")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	/* new work in epoll on the listener, the upstream in poll: sets with no or one client */
+	struct mt_shares s = {.cpu = 0.03, .poll = 0.02, .net = 0.95, .clients = 0.4};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	for (size_t i = 0; i < p.n_threads; i++)
+		p.threads[i].event_loop = true; /* waits mostly in poll over several sockets */
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_expect_neq(pr.cls, CLASS_ALREADY_ASYNC, "%s", pr.class_name);
+	cr_expect_eq(pr.event_loops, 0);
+	cr_expect_eq(pr.clients_max, 1);
+	cr_expect_float_eq(pr.clients_mean, 0.4, 1e-3);
+	cr_expect_str_eq(pr.async_helps, "yes");
+	profile_free(&p);
+}
+
+Test(model, loop_beside_a_sync_taker_is_not_async,
+     .description = "one thread multiplexing clients beside workers taking them one by one: "
+		    "not already-async")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares loop = {.cpu = 0.30, .poll = 0.70, .clients = 8};
+
+	mt_profile(&p);
+	mt_thread(&p, 100, &loop);
+	mt_thread(&p, 101, &io_worker);
+	p.threads[1].t.blocked_by_cause[WS_CAUSE_CLIENT] = mt_ns(0.1);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_expect_neq(pr.cls, CLASS_ALREADY_ASYNC);
+	cr_expect_eq(pr.event_loops, 1);
+	cr_expect_eq(pr.clients_max, 8);
+	profile_free(&p);
+}
+
+Test(model, concurrency_is_reported,
+     .description = "text and JSON carry the measured clients per worker and the loop count")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.50, .poll = 0.50, .clients = 12.5};
+	char *text, *json, err[128];
+	struct jl_value *j;
+	double mean;
+	uint64_t max, loops;
+
+	mt_profile(&p);
+	mt_workers(&p, 2, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_ALREADY_ASYNC);
+	text = mt_capture_text(&pr);
+	cr_expect_not_null(strstr(text, "mean 12.5, max 13"), "%s", text);
+	json = mt_capture_json(&pr);
+	j = jl_parse(json, strlen(json), err, sizeof(err));
+	cr_assert_not_null(j, "%s", err);
+	cr_expect(jl_get_double(j, "prediction.clients_mean", &mean) && fabs(mean - 12.5) < 1e-6);
+	cr_expect(jl_get_u64(j, "prediction.clients_max", &max) && max == 13);
+	cr_expect(jl_get_u64(j, "prediction.event_loops", &loops) && loops == 2);
+	jl_free(j);
+	free(json);
+	free(text);
 	profile_free(&p);
 }

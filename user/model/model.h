@@ -109,6 +109,10 @@ struct ws_prediction {
 	/* per busy worker-second split */
 	double busy_cpu, busy_runq, busy_io, busy_lock, busy_sleep, busy_client;
 	double idle_share; /* workers' share of time waiting for new work */
+	/* Measured concurrency: client connections the workers' waits multiplexed. */
+	int event_loops;      /* workers with LOOP_CLIENTS or more clients in one wait */
+	double clients_mean;  /* per worker, time-weighted over its set waits, averaged */
+	__u32 clients_max;    /* most in one wait of any worker */
 	struct ws_condition conditions[WS_MODEL_CONDITIONS];
 	/* The high-load evidence: its basis and figures. */
 	enum ws_load_basis load_basis;

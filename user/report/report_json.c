@@ -326,6 +326,9 @@ void report_verdict_json(struct json_writer *w, const struct ws_prediction *pr)
 	json_kv_i64(w, "workers", pr->workers);
 	json_kv_i64(w, "dispatchers", pr->dispatchers);
 	json_kv_i64(w, "supervisors", pr->supervisors);
+	json_kv_i64(w, "event_loops", pr->event_loops);
+	json_kv_double(w, "clients_mean", pr->clients_mean, 2);
+	json_kv_u64(w, "clients_max", pr->clients_max);
 	if (pr->connections_held >= 0)
 		json_kv_double(w, "connections_held", pr->connections_held, 1);
 	else

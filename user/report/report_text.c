@@ -360,6 +360,9 @@ void report_verdict_text(FILE *f, const struct ws_prediction *pr)
 		"sleep %.1f%%, client %.1f%%; idle %.1f%% of worker time\n",
 		pr->busy_cpu * 100, pr->busy_runq * 100, pr->busy_io * 100, pr->busy_lock * 100,
 		pr->busy_sleep * 100, pr->busy_client * 100, pr->idle_share * 100);
+	fprintf(f, "  concurrency: client connections per worker's wait: mean %.1f, max %u; %d "
+		"event loop(s) of %d workers\n",
+		pr->clients_mean, pr->clients_max, pr->event_loops, pr->workers);
 	if (pr->not_server) {
 		/* No request stream: the conditions of an async gain do not apply. */
 		fprintf(f, "  advice: %s\n", vp.advice);

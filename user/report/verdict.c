@@ -139,9 +139,10 @@ static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 		break;
 	case WS_ADVICE_ALREADY_ASYNC:
 		snprintf(buf, n,
-			 "%d workers wait for new work in poll/epoll, never block on sockets or "
-			 "disk, and run %.0f%% of busy time: already an event loop",
-			 pr->workers, pr->busy_cpu * 100);
+			 "%d of %d workers multiplex client connections in their waits (mean %.1f, "
+			 "max %u per worker) and none takes them one at a time: already an event "
+			 "loop",
+			 pr->event_loops, pr->workers, pr->clients_mean, pr->clients_max);
 		break;
 	case WS_ADVICE_LOAD_SERVED:
 	case WS_ADVICE_NO_SPARE_CPU:
