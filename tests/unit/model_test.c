@@ -469,6 +469,10 @@ Test(model, accept_count_gives_request_time,
 			   mt_words(&pr)->latency);
 	cr_expect_not_null(strstr(mt_words(&pr)->latency, "250.0 ms in the accept queue"), "%s",
 			   mt_words(&pr)->latency);
+	cr_expect_float_eq(pr.conns_per_s, 200, 1e-6);
+	cr_expect_str_eq(pr.async_helps, "yes");
+	cr_expect_not_null(strstr(mt_words(&pr)->advice, "serving ~200 connections/s"), "%s",
+			   mt_words(&pr)->advice);
 	profile_free(&p);
 }
 

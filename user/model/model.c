@@ -594,6 +594,7 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 
 	pr->accept_wait_ms = q > 0 && st->rate > 0 ? q / st->rate * 1e3 : -1;
 	pr->busy_ms_per_conn = st->t_busy_ms;
+	pr->conns_per_s = st->rate;
 
 	if (pr->cls == CLASS_ALREADY_ASYNC) {
 		pr->latency = WS_LATENCY_MULTIPLEXED;

@@ -131,6 +131,7 @@ struct ws_prediction {
 	enum ws_latency latency;
 	double accept_wait_ms;	 /* time in the accept queue, <0 unknown */
 	double busy_ms_per_conn; /* busy worker time per connection, <0 unknown */
+	double conns_per_s;	 /* connections accepted per second now, <0 unknown */
 	/* Predicted direction of the median and tail latency: "down" | "up" | "unchanged". */
 	const char *latency_p50, *latency_p99;
 	/* CPU the workers spent in connection set-up/teardown syscalls, share of their CPU: an

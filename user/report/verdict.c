@@ -88,9 +88,18 @@ static const char *no_gain_reason(enum ws_advice a)
 	return "the offered load above today's is not known (no accept queue)";
 }
 
+/* "; ~R connections/s now, ~R' predicted": throughput in the user's units, when counted. */
+static void throughput(char *buf, size_t size, const struct ws_prediction *pr)
+{
+	buf[0] = '\0';
+	if (pr->conns_per_s > 0)
+		snprintf(buf, size, "; serving ~%.0f connections/s, an event loop ~%.0f/s",
+			 pr->conns_per_s, pr->conns_per_s * pr->throughput_ratio);
+}
+
 static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 {
-	char alt[96];
+	char alt[96], rate[80];
 
 	sync_alternative(alt, sizeof(alt), pr);
 	switch (pr->advice) {
@@ -151,8 +160,10 @@ static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 			 pr->throughput_ratio, no_gain_reason(pr->advice));
 		break;
 	case WS_ADVICE_ASYNC:
-		snprintf(buf, n, "an event loop on %.1f CPUs would reach x%.2f (x%.2f..x%.2f)%s",
-			 pr->cpus_free, pr->throughput_ratio, pr->ratio_low, pr->ratio_high, alt);
+		throughput(rate, sizeof(rate), pr);
+		snprintf(buf, n, "an event loop on %.1f CPUs would reach x%.2f (x%.2f..x%.2f)%s%s",
+			 pr->cpus_free, pr->throughput_ratio, pr->ratio_low, pr->ratio_high, rate,
+			 alt);
 		break;
 	}
 }
