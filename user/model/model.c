@@ -632,9 +632,7 @@ static bool serves_clients(const struct ws_profile *p)
 	if (c[WS_CAUSE_IDLE] || c[WS_CAUSE_CLIENT] || p->totals.set_client_ns)
 		return true;
 	for (i = 0; i < p->n_threads; i++)
-		if (p->threads[i].t.blocked_by_cause[WS_CAUSE_IDLE] ||
-		    p->threads[i].t.blocked_by_cause[WS_CAUSE_CLIENT] ||
-		    p->threads[i].set_clients_max)
+		if (p->threads[i].set_clients_max)
 			return true;
 	return false;
 }
