@@ -105,18 +105,25 @@ static void load_out_path(char *buf, size_t size, int slot)
 	snprintf(buf, size, "%s/load.out", dirs[slot]);
 }
 
-static void wrk_cmd(const char **cmd, char *url, size_t size, int port, const char *path)
+/* wrk -t 2 -c conns on path of the server at port. */
+static void wrk_cmd_conns(const char **cmd, char *url, size_t size, int port, const char *path,
+			  const char *conns)
 {
 	snprintf(url, size, "http://127.0.0.1:%d%s", port, path);
 	cmd[0] = "/usr/bin/wrk";
 	cmd[1] = "-t";
-	cmd[2] = "2";
+	cmd[2] = strcmp(conns, "1") ? "2" : "1";
 	cmd[3] = "-c";
-	cmd[4] = "32";
+	cmd[4] = conns;
 	cmd[5] = "-d";
 	cmd[6] = LOAD_SECS;
 	cmd[7] = url;
 	cmd[8] = NULL;
+}
+
+static void wrk_cmd(const char **cmd, char *url, size_t size, int port, const char *path)
+{
+	wrk_cmd_conns(cmd, url, size, port, path, "32");
 }
 
 /* The load generator ran to its end and served requests (wrk: "N requests in"). */
@@ -157,6 +164,35 @@ static double expect_share(const struct jl_value *j, const char *what, const cha
 static void print_report(const char *name, const struct jl_value *j)
 {
 	fprintf(stderr, "servers/%s: %s", name, srv_describe(j, NULL, NULL, desc, sizeof(desc)));
+}
+
+/*
+ * The verdict (issue 14): class want_class (NULL: any but not_class), async_helps want_helps
+ * (NULL: any). Prints what the model said either way.
+ */
+static void expect_verdict(const struct jl_value *j, const char *name, const char *want_class,
+			   const char *not_class, const char *want_helps)
+{
+	const char *cls = jl_get_str(j, "classification.class");
+	const char *helps = jl_get_str(j, "prediction.async_helps");
+	const char *advice = jl_get_str(j, "prediction.advice");
+	double ratio = 0, mean = 0;
+	uint64_t max = 0;
+
+	jl_get_double(j, "prediction.throughput_ratio", &ratio);
+	jl_get_double(j, "prediction.clients_mean", &mean);
+	jl_get_u64(j, "prediction.clients_max", &max);
+	fprintf(stderr, "  verdict %s: %s x%.2f [%s], clients per worker mean %.2f max %llu: %s\n",
+		name, helps ? helps : "?", ratio, cls ? cls : "?", mean, (unsigned long long)max,
+		advice ? advice : "?");
+	cr_assert(cls && helps, "%s: no verdict", name);
+	if (want_class)
+		cr_expect_str_eq(cls, want_class, "%s: class %s: %s", name, cls, advice);
+	if (not_class)
+		cr_expect_str_neq(cls, not_class, "%s: class %s: %s", name, cls, advice);
+	if (want_helps)
+		cr_expect_str_eq(helps, want_helps, "%s: verdict %s (x%.2f): %s", name, helps, ratio,
+				 advice);
 }
 
 /* Peer port holds at least min of the cause's time over the selected threads. */
@@ -257,6 +293,7 @@ Test(servers, redis_benchmark,
 	example_stop(&load);
 	print_report("redis", p.j);
 	expect_common(p.j, "redis");
+	expect_verdict(p.j, "redis", "already-async", NULL, "no");
 	expect_share(p.j, "event-loop thread", "client", MAIN_SHARE, srv_thread_main, NULL);
 	expect_share(p.j, "bio_* threads", "parked", MAIN_SHARE, srv_thread_comm_prefix, "bio_");
 	/* Parked threads never count as lock: none of redis's helper threads contend. */
@@ -287,6 +324,7 @@ Test(servers, nginx_wrk,
 	expect_wrk_progress(out);
 	print_report("nginx", p.j);
 	expect_common(p.j, "nginx");
+	expect_verdict(p.j, "nginx", "already-async", NULL, "no");
 	{
 		double client = srv_cause_share(p.j, "client", srv_thread_cmdline_has, worker, &s);
 		double idle = srv_cause_share(p.j, "idle", srv_thread_cmdline_has, worker, NULL);
@@ -388,4 +426,43 @@ Test(servers, php_fpm_upstream,
 	master = srv[0].target;
 	expect_net_under_wrk(0, "/app.php", "php-fpm", "children", up.port, srv_thread_not_tgid,
 			     &master);
+}
+
+/*
+ * uWSGI prefork (--processes 4), the handler calling the 20 ms upstream through http.client
+ * (poll over its socket: a set wait, no client in it), under wrk -c conns: never already-async
+ * (no wait of a worker holds two clients); want_helps is the verdict.
+ */
+static void uwsgi_verdict(const char *conns, const char *name, const char *want_helps)
+{
+	char p2[16], url[64], out[300];
+	const char *more[] = { "upstream", p2, NULL };
+	const char *cmd[10];
+	struct srv_profile p;
+
+	require("/usr/bin/uwsgi", "uwsgi-core");
+	require("/usr/lib/uwsgi/plugins/python3_plugin.so", "uwsgi-plugin-python3");
+	require("/usr/bin/wrk", "wrk");
+	snprintf(p2, sizeof(p2), "%d", start_upstream());
+	start_server(1, "uwsgi.sh", more);
+	wrk_cmd_conns(cmd, url, sizeof(url), srv[1].port, "/", conns);
+	load_out_path(out, sizeof(out), 1);
+	profile_under_load(&p, 1, cmd, out, name);
+	expect_wrk_progress(out);
+	expect_common(p.j, name);
+	expect_verdict(p.j, name, NULL, "already-async", want_helps);
+	srv_profile_free(&p);
+}
+
+Test(servers, uwsgi_high_load_says_yes,
+     .description = "uWSGI prefork x4 calling a slow upstream under wrk -c 64: a sync pool, "
+		    "async yes")
+{
+	uwsgi_verdict("64", "uwsgi-c64", "yes");
+}
+
+Test(servers, uwsgi_low_load_says_no,
+     .description = "the same under wrk -c 2: a sync pool, async no (the load is served)")
+{
+	uwsgi_verdict("2", "uwsgi-c2", "no");
 }

@@ -30,6 +30,18 @@ struct verdict {
 static void judge_server(const char *server, const char *const *srv_args, const char *conns,
 			 bool follow, struct verdict *v);
 
+/* waitscope's exit and its JSON report, asserted good. */
+static struct jl_value *run_json(const struct run_result *r)
+{
+	char err[256];
+	struct jl_value *j;
+
+	cr_assert_eq(r->status, 0, "%s", r->err);
+	j = jl_parse(r->out, strlen(r->out), err, sizeof(err));
+	cr_assert_not_null(j, "%s", err);
+	return j;
+}
+
 static void judge(const char *const *srv_args, const char *conns, struct verdict *v)
 {
 	judge_server("syncserver", srv_args, conns, false, v);
@@ -40,7 +52,7 @@ static void judge(const char *const *srv_args, const char *conns, struct verdict
 static void judge_server(const char *server, const char *const *srv_args, const char *conns,
 			 bool follow, struct verdict *v)
 {
-	char url[64], pidbuf[16], err[256], cflag[16];
+	char url[64], pidbuf[16], cflag[16];
 	const char *wrk_argv[] = { "-t2", cflag, "-d8s", url, NULL };
 	const char *argv[16];
 	struct example srv, load;
@@ -58,9 +70,7 @@ static void judge_server(const char *server, const char *const *srv_args, const 
 	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
 	example_stop(&load);
 	example_stop(&srv);
-	cr_assert_eq(r.status, 0, "%s", r.err);
-	j = jl_parse(r.out, strlen(r.out), err, sizeof(err));
-	cr_assert_not_null(j, "%s", err);
+	j = run_json(&r);
 	s = jl_get_str(j, "classification.class");
 	cr_assert_not_null(s, "no classification: %s", r.out);
 	snprintf(v->cls, sizeof(v->cls), "%s", s);
@@ -203,6 +213,37 @@ Test(verdict, connections_opened_during_the_window_are_counted,
 	cr_assert(jl_get_double(j, "prediction.connections_held", &held), "%s", r.out);
 	/* 64 for the last ~2.5 s of 4: ~40 */
 	cr_assert(held > 20 && held < 58, "connections held %.1f", held);
+	jl_free(j);
+	run_result_free(&r);
+}
+
+Test(verdict, client_in_recv_is_not_applicable,
+     .description = "netclient blocked in recv, no listener, no accepted connection: "
+		    "not-applicable, ratio null, no worker advice")
+{
+	const char *args[] = { "-D", "50", NULL };
+	char pidbuf[16];
+	const char *argv[16];
+	struct run_result r;
+	struct example ex;
+	struct jl_value *j;
+	uint64_t workers, recommended;
+	const char *s;
+
+	cr_assert_eq(example_start(&ex, "netclient", args), 0);
+	waitscope_args(argv, 16, pidbuf, sizeof(pidbuf), ex.target, "2", NULL);
+	cr_assert_eq(waitscope_run(&r, argv, TIMEOUT), 0);
+	example_stop(&ex);
+	j = run_json(&r);
+	s = jl_get_str(j, "prediction.async_helps");
+	cr_assert_not_null(s, "%s", r.out);
+	cr_expect_str_eq(s, "not-applicable", "%s", r.out);
+	cr_expect(jl_is_null(jl_get(j, "prediction.throughput_ratio")), "ratio not null");
+	cr_assert(jl_get_u64(j, "prediction.workers", &workers));
+	cr_assert(jl_get_u64(j, "prediction.recommended_workers", &recommended));
+	cr_expect_eq(recommended, workers, "no worker-count advice");
+	s = jl_get_str(j, "prediction.advice");
+	cr_expect(s && strstr(s, "not a server"), "%s", s ? s : "(null)");
 	jl_free(j);
 	run_result_free(&r);
 }

@@ -17,6 +17,7 @@
 /* How one thread spent the window, as shares of it (the rest is not accounted). */
 struct mt_shares {
 	double cpu, runq, idle, poll, net, disk, lock, sleep, client, other, parked;
+	double clients; /* mean client connections in its set (poll) waits; max: rounded up */
 };
 
 static void mt_profile(struct ws_profile *p)
@@ -54,6 +55,9 @@ static void mt_thread(struct ws_profile *p, __u32 tid, const struct mt_shares *s
 	/* poll: waits on a set of listeners, which the kernel calls idle */
 	c[WS_CAUSE_IDLE] = mt_ns(s->idle) + mt_ns(s->poll);
 	th->poll_ns = mt_ns(s->poll);
+	th->t.set_wait_ns = th->poll_ns;
+	th->t.set_client_ns = (__u64)llround(s->clients * (double)th->poll_ns);
+	th->set_clients_max = (__u32)ceil(s->clients);
 	c[WS_CAUSE_NET] = mt_ns(s->net);
 	c[WS_CAUSE_DISK] = mt_ns(s->disk);
 	c[WS_CAUSE_LOCK] = mt_ns(s->lock);
@@ -416,7 +420,8 @@ Test(model, event_loop_is_already_async,
 	struct ws_profile p;
 	struct ws_model_input in;
 	struct ws_prediction pr;
-	struct mt_shares s = {.cpu = 0.80, .poll = 0.20};
+	/* its waits multiplex 20 client connections on average */
+	struct mt_shares s = {.cpu = 0.80, .poll = 0.20, .clients = 20};
 
 	mt_profile(&p);
 	mt_workers(&p, 2, &s);
@@ -464,6 +469,10 @@ Test(model, accept_count_gives_request_time,
 			   mt_words(&pr)->latency);
 	cr_expect_not_null(strstr(mt_words(&pr)->latency, "250.0 ms in the accept queue"), "%s",
 			   mt_words(&pr)->latency);
+	cr_expect_float_eq(pr.conns_per_s, 200, 1e-6);
+	cr_expect_str_eq(pr.async_helps, "yes");
+	cr_expect_not_null(strstr(mt_words(&pr)->advice, "serving ~200 connections/s"), "%s",
+			   mt_words(&pr)->advice);
 	profile_free(&p);
 }
 
@@ -885,5 +894,166 @@ Test(model, advice_is_data, .description = "the model returns what to advise; th
 
 	memset(&none, 0, sizeof(none));
 	cr_expect_str_eq(mt_words(&none)->advice, "", "no prediction: no words");
+	profile_free(&p);
+}
+
+/* A client blocked in recv on its upstream: no listener, no client, no wait for new work. */
+static const struct mt_shares client_proc = {.cpu = 0.02, .net = 0.98};
+
+Test(model, not_a_server_is_not_applicable,
+     .description = "no listener, no client waits: not-applicable, no ratio, no worker advice")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	char *text, *json, err[128];
+	struct jl_value *j;
+	const struct jl_value *v;
+
+	mt_profile(&p);
+	p.targets[0].has_listener = false;
+	mt_thread(&p, 100, &client_proc);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	in.worker_rss_bytes = 10 << 20;
+	cr_assert_eq(model_predict(&in, &pr), 0);
+	cr_expect(pr.not_server);
+	cr_expect_str_eq(pr.async_helps, "not-applicable");
+	cr_expect(isnan(pr.throughput_ratio) && isnan(pr.ratio_low) && isnan(pr.ratio_high));
+	cr_expect_eq(pr.recommended_workers, pr.workers, "no worker-count advice");
+	cr_expect_eq(pr.recommended_extra_rss, 0);
+	cr_expect_eq(pr.advice, WS_ADVICE_NOT_SERVER);
+	cr_expect_not_null(strstr(mt_words(&pr)->advice, "not a server"));
+	text = mt_capture_text(&pr);
+	cr_expect_eq(strncmp(text, "async model: not-applicable: not a server",
+			     strlen("async model: not-applicable: not a server")), 0, "%s", text);
+	cr_expect_null(strstr(text, "x100"), "%s", text);
+	cr_expect_null(strstr(text, "sync workers"), "%s", text);
+	json = mt_capture_json(&pr);
+	j = jl_parse(json, strlen(json), err, sizeof(err));
+	cr_assert_not_null(j, "%s: %s", err, json);
+	cr_expect_str_eq(jl_get_str(j, "prediction.async_helps"), "not-applicable");
+	v = jl_get(j, "prediction.throughput_ratio");
+	cr_assert_not_null(v);
+	cr_expect_eq(v->type, JL_NULL, "ratio is null: %s", json);
+	jl_free(j);
+	free(json);
+	free(text);
+	profile_free(&p);
+}
+
+Test(model, accepted_connection_without_listener_is_a_server,
+     .description = "client waits (a held accepted connection) make a server with no listener")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	const struct mt_shares held = {.cpu = 0.05, .client = 0.45, .net = 0.5};
+
+	mt_profile(&p);
+	p.targets[0].has_listener = false;
+	mt_workers(&p, 4, &held);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	pr = mt_predict(&in);
+	cr_expect_not(pr.not_server);
+	cr_expect_str_neq(pr.async_helps, "not-applicable");
+	profile_free(&p);
+}
+
+Test(model, sleeper_without_workers_is_not_applicable,
+     .description = "no workers and no listener: not-applicable rather than no")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+
+	mt_profile(&p);
+	p.targets[0].has_listener = false;
+	mt_thread(&p, 1, &main_thread);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	cr_expect_eq(model_predict(&in, &pr), -ENODATA);
+	cr_expect_str_eq(pr.async_helps, "not-applicable");
+	cr_expect_neq(mt_words(&pr)->evidence[0][0], '\0');
+	profile_free(&p);
+}
+
+Test(model, poll_over_listener_and_upstream_is_sync,
+     .description = "sync workers whose sets hold the listener and one upstream socket, at most "
+		    "one client: not already-async, io-bound yes")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	/* new work in epoll on the listener, the upstream in poll: sets with no or one client */
+	struct mt_shares s = {.cpu = 0.03, .poll = 0.02, .net = 0.95, .clients = 0.4};
+
+	mt_profile(&p);
+	mt_workers(&p, 4, &s);
+	for (size_t i = 0; i < p.n_threads; i++)
+		p.threads[i].event_loop = true; /* waits mostly in poll over several sockets */
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_expect_neq(pr.cls, CLASS_ALREADY_ASYNC, "%s", pr.class_name);
+	cr_expect_eq(pr.event_loops, 0);
+	cr_expect_eq(pr.clients_max, 1);
+	cr_expect_float_eq(pr.clients_mean, 0.4, 1e-3);
+	cr_expect_str_eq(pr.async_helps, "yes");
+	profile_free(&p);
+}
+
+Test(model, loop_beside_a_sync_taker_is_not_async,
+     .description = "one thread multiplexing clients beside workers taking them one by one: "
+		    "not already-async")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares loop = {.cpu = 0.30, .poll = 0.70, .clients = 8};
+
+	mt_profile(&p);
+	mt_thread(&p, 100, &loop);
+	mt_thread(&p, 101, &io_worker);
+	p.threads[1].t.blocked_by_cause[WS_CAUSE_CLIENT] = mt_ns(0.1);
+	profile_finish(&p);
+	in = mt_input(&p, 2, 50);
+	pr = mt_predict(&in);
+	cr_expect_neq(pr.cls, CLASS_ALREADY_ASYNC);
+	cr_expect_eq(pr.event_loops, 1);
+	cr_expect_eq(pr.clients_max, 8);
+	profile_free(&p);
+}
+
+Test(model, concurrency_is_reported,
+     .description = "text and JSON carry the measured clients per worker and the loop count")
+{
+	struct ws_profile p;
+	struct ws_model_input in;
+	struct ws_prediction pr;
+	struct mt_shares s = {.cpu = 0.50, .poll = 0.50, .clients = 12.5};
+	char *text, *json, err[128];
+	struct jl_value *j;
+	double mean;
+	uint64_t max, loops;
+
+	mt_profile(&p);
+	mt_workers(&p, 2, &s);
+	profile_finish(&p);
+	in = mt_input(&p, 2, -1);
+	pr = mt_predict(&in);
+	cr_expect_eq(pr.cls, CLASS_ALREADY_ASYNC);
+	text = mt_capture_text(&pr);
+	cr_expect_not_null(strstr(text, "mean 12.5, max 13"), "%s", text);
+	json = mt_capture_json(&pr);
+	j = jl_parse(json, strlen(json), err, sizeof(err));
+	cr_assert_not_null(j, "%s", err);
+	cr_expect(jl_get_double(j, "prediction.clients_mean", &mean) && fabs(mean - 12.5) < 1e-6);
+	cr_expect(jl_get_u64(j, "prediction.clients_max", &max) && max == 13);
+	cr_expect(jl_get_u64(j, "prediction.event_loops", &loops) && loops == 2);
+	jl_free(j);
+	free(json);
+	free(text);
 	profile_free(&p);
 }

@@ -421,3 +421,24 @@ Test(prom, agent_per_process_live_only, .description = "--per-process: series fo
 	free(text);
 	series_free(&s);
 }
+
+Test(prom, not_a_server_has_no_ratio,
+     .description = "verdict not-applicable: the info sample, no throughput ratio family")
+{
+	struct ws_prediction pr = { .class_name = "io-bound", .async_helps = "not-applicable",
+				    .not_server = true, .throughput_ratio = NAN,
+				    .ratio_low = NAN, .ratio_high = NAN };
+	struct ws_profile p;
+	struct prom_doc doc;
+	char *text;
+
+	fx_profile(&p);
+	text = write_prom(&p, &pr, 1700000000123456789ull);
+	parse_ok(text, &doc);
+	cr_assert_not_null(prom_find(&doc, "waitscope_async_verdict", "verdict", "not-applicable",
+				     NULL));
+	cr_assert_null(prom_family_of(&doc, "waitscope_async_throughput_ratio"));
+	prom_doc_free(&doc);
+	free(text);
+	profile_free(&p);
+}

@@ -24,8 +24,7 @@
 #define YES_RATIO_LOW 1.5      /* verdict yes: the low end of the range at least this */
 #define MARGINAL_RATIO 1.15    /* verdict marginal: the point ratio at least this */
 #define RATIO_MAX 100.0	       /* cap when the workers used (almost) no CPU */
-#define ASYNC_MAX_IO 0.05      /* already-async: blocking net/disk/client share at most this */
-#define ASYNC_POLL_SHARE 0.90  /* already-async: poll family's share of new-work waits */
+#define LOOP_CLIENTS 2	       /* clients in one wait that make an event loop (docs/model.md) */
 #define DISPATCH_MAX_BUSY 0.10 /* dispatcher: busy share of its time at most this */
 #define QUEUED_MIN 0.5         /* connections waiting inside the process: high load */
 
@@ -33,11 +32,13 @@
 struct worker_sums {
 	int n;
 	double total, idle, cpu, runq, io, lock, sleep, client;
-	int marked_loops;   /* workers profile_resolve_poll() marked as event loops */
+	int loops;	    /* workers whose waits multiplexed several client connections */
+	int sync_takers;    /* workers that take requests (wait for new work or a client, or in
+			     * a set) one client at a time */
 	int dispatchers;    /* threads that only hand new work to the pool: not workers */
 	int supervisors;    /* processes that only supervise worker processes: not workers */
-	bool all_loop_like; /* every worker: high on-CPU, no blocking socket/disk waits, and its
-			     * waits for new work in poll/epoll */
+	double clients_mean_sum; /* sum over workers of their mean clients per set wait */
+	__u32 clients_max;	 /* most clients one worker's wait multiplexed */
 };
 
 static double frac(double num, double den)
@@ -197,10 +198,27 @@ static bool is_supervisor(const struct ws_model_input *in, __u32 tgid)
 	return parent && !process_serves(in->p, tgid);
 }
 
-/* Waiting in poll/select/epoll (the kernel's set-wait time). */
-static double poll_wait_ns(const struct ws_thread *th)
+/* Time-weighted mean of the client connections in a thread's set waits (0 without any). */
+static double set_clients_mean(const struct ws_thread *th)
 {
-	return (double)th->poll_ns;
+	return frac((double)th->t.set_client_ns, (double)th->t.set_wait_ns);
+}
+
+/*
+ * An event loop multiplexes client connections: one of its waits held LOOP_CLIENTS or more. A
+ * worker serving one connection at a time never waits on two clients at once, whatever else its
+ * set holds (listeners, an upstream socket, a wake-up fd).
+ */
+static bool is_event_loop(const struct ws_thread *th)
+{
+	return th->set_clients_max >= LOOP_CLIENTS;
+}
+
+/* It takes requests: waits for new work or for a client, or in a set that may hold them. */
+static bool takes_requests(const struct ws_thread *th)
+{
+	return th->t.blocked_by_cause[WS_CAUSE_IDLE] || th->t.blocked_by_cause[WS_CAUSE_CLIENT] ||
+	       th->t.set_wait_ns;
 }
 
 static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, double *max_obs)
@@ -212,7 +230,6 @@ static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, 
 	size_t i, j, n_tgids = profile_tgids(p, &tgids);
 
 	memset(s, 0, sizeof(*s));
-	s->all_loop_like = true;
 	*max_obs = 0;
 	/* Per process: its dispatcher threads, or all its threads when it is a supervisor. */
 	for (j = 0; disp && sup && j < n_tgids; j++) {
@@ -228,8 +245,6 @@ static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, 
 		const struct ws_times *t = &p->threads[i].t;
 		const __u64 *c = t->blocked_by_cause;
 		double total = (double)ws_times_accounted(t);
-		double busy = total - (double)idle_ns(t);
-		double io = (double)(c[WS_CAUSE_NET] + c[WS_CAUSE_DISK] + c[WS_CAUSE_CLIENT]);
 
 		if (!is_worker(t) || (sup && sup[i]))
 			continue;
@@ -246,11 +261,13 @@ static void sum_workers(const struct ws_model_input *in, struct worker_sums *s, 
 		s->lock += (double)c[WS_CAUSE_LOCK];
 		s->sleep += (double)c[WS_CAUSE_SLEEP];
 		s->client += (double)c[WS_CAUSE_CLIENT];
-		if (io > ASYNC_MAX_IO * busy || (double)t->on_cpu_ns < CPU_BOUND_CPU * busy ||
-		    poll_wait_ns(&p->threads[i]) <= 0 ||
-		    poll_wait_ns(&p->threads[i]) < ASYNC_POLL_SHARE * (double)idle_ns(t))
-			s->all_loop_like = false;
-		s->marked_loops += p->threads[i].event_loop;
+		s->clients_mean_sum += set_clients_mean(&p->threads[i]);
+		if (p->threads[i].set_clients_max > s->clients_max)
+			s->clients_max = p->threads[i].set_clients_max;
+		if (is_event_loop(&p->threads[i]))
+			s->loops++;
+		else if (takes_requests(&p->threads[i]))
+			s->sync_takers++;
 		*max_obs = max2(*max_obs, max2((double)t->observed_ns, total));
 	}
 	free(disp);
@@ -390,11 +407,8 @@ static void derive(const struct ws_model_input *in, struct model_state *st)
 		st->rate = (double)n_accepts / st->window_s;
 	st->t_busy_ms = st->rate > 0 ? st->n_busy / st->rate * 1e3 : -1;
 
-	/* Marked by the profile (poll/epoll over many sockets), or loop-shaped and few. */
-	st->already_async =
-		st->s.n > 0 &&
-		(st->s.marked_loops == st->s.n ||
-		 (st->s.n <= in->m.cpus && st->s.all_loop_like && idle_share < UNDERLOADED_IDLE));
+	/* Measured concurrency: event loops take the requests, no worker takes them one by one. */
+	st->already_async = st->s.loops > 0 && st->s.sync_takers == 0;
 }
 
 static enum ws_class classify(const struct model_state *st, const struct ws_prediction *pr)
@@ -580,6 +594,7 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 
 	pr->accept_wait_ms = q > 0 && st->rate > 0 ? q / st->rate * 1e3 : -1;
 	pr->busy_ms_per_conn = st->t_busy_ms;
+	pr->conns_per_s = st->rate;
 
 	if (pr->cls == CLASS_ALREADY_ASYNC) {
 		pr->latency = WS_LATENCY_MULTIPLEXED;
@@ -596,6 +611,43 @@ static void latency(const struct ws_model_input *in, const struct model_state *s
 		    pr->cls == CLASS_CPU_BOUND || (cpu_saturated && pr->busy_cpu >= TAIL_CPU_SHARE);
 	pr->latency = tail_risk ? WS_LATENCY_TAIL_RISK : WS_LATENCY_QUEUEING;
 	set_dirs(pr, d50, tail_risk ? "up" : d50);
+}
+
+/*
+ * Does the profile serve clients? A target owns a listener, or a thread waited for new work
+ * (accept, a set of listeners, a dispatcher's handoff) or for a client (a socket accepted from a
+ * listener, alone or in a wait set). Without any of these (a client blocked in recv, a batch
+ * job) there is no request stream an event loop could multiplex. Unknown targets: assume one.
+ */
+static bool serves_clients(const struct ws_profile *p)
+{
+	const __u64 *c = p->totals.blocked_by_cause;
+	size_t i;
+
+	if (!p->n_targets)
+		return true;
+	for (i = 0; i < p->n_targets; i++)
+		if (p->targets[i].has_listener)
+			return true;
+	if (c[WS_CAUSE_IDLE] || c[WS_CAUSE_CLIENT] || p->totals.set_client_ns)
+		return true;
+	for (i = 0; i < p->n_threads; i++)
+		if (p->threads[i].set_clients_max)
+			return true;
+	return false;
+}
+
+/* Not a server: the classification and its evidence stay, no verdict, ratio or worker count. */
+static void not_server(struct ws_prediction *pr)
+{
+	pr->not_server = true;
+	pr->async_helps = "not-applicable";
+	pr->throughput_ratio = pr->ratio_low = pr->ratio_high = NAN;
+	pr->recommended_workers = pr->workers;
+	pr->recommended_extra_rss = 0;
+	pr->advice = WS_ADVICE_NOT_SERVER;
+	pr->latency = WS_LATENCY_NONE;
+	set_dirs(pr, NULL, NULL);
 }
 
 static void no_workers(struct ws_prediction *pr)
@@ -634,6 +686,8 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	out->recommended_workers = st.s.n;
 	if (!st.s.n) {
 		no_workers(out);
+		if (!serves_clients(in->p))
+			not_server(out);
 		return -ENODATA;
 	}
 
@@ -645,6 +699,9 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	out->busy_sleep = frac(st.s.sleep, busy);
 	out->busy_client = frac(st.s.client, busy);
 	out->idle_share = frac(st.s.idle, st.s.total);
+	out->event_loops = st.s.loops;
+	out->clients_mean = st.s.clients_mean_sum / st.s.n;
+	out->clients_max = st.s.clients_max;
 	/* Call latencies (hence the CPU inside connection syscalls) need --syscalls. */
 	out->conn_cpu_share = in->p->syscalls_traced
 				      ? min2(frac(conn_cpu_ns(in->p), st.s.cpu), 1.0)
@@ -658,5 +715,7 @@ int model_predict(const struct ws_model_input *in, struct ws_prediction *out)
 	recommend(in, out);
 	out->advice = advise(out);
 	latency(in, &st, out);
+	if (!serves_clients(in->p))
+		not_server(out);
 	return 0;
 }

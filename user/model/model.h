@@ -81,6 +81,7 @@ enum ws_advice {
 	WS_ADVICE_LOAD_SERVED,	  /* async no: the offered load is already served */
 	WS_ADVICE_NO_SPARE_CPU,	  /* async no: too little spare CPU */
 	WS_ADVICE_LOAD_UNKNOWN,	  /* async no: the load above today's is not known */
+	WS_ADVICE_NOT_SERVER,	  /* no listener, no client: the model does not apply */
 };
 
 /* Why the latency moves as latency_p50 / latency_p99 say. */
@@ -95,8 +96,9 @@ enum ws_latency {
 struct ws_prediction {
 	enum ws_class cls;
 	const char *class_name;	 /* "cpu-bound", "io-bound", "lock-bound", "cpu-starved", ... */
-	const char *async_helps; /* "yes" | "no" | "marginal" */
-	double throughput_ratio, ratio_low, ratio_high; /* async / sync */
+	const char *async_helps; /* "yes" | "no" | "marginal" | "not-applicable" */
+	bool not_server;	 /* no listener, no client: async_helps "not-applicable" */
+	double throughput_ratio, ratio_low, ratio_high; /* async / sync; NAN when not a server */
 	int workers;
 	int dispatchers;	     /* acceptor/dispatcher threads feeding a pool: not workers */
 	int supervisors;	     /* master processes of worker processes, serving nothing */
@@ -107,6 +109,10 @@ struct ws_prediction {
 	/* per busy worker-second split */
 	double busy_cpu, busy_runq, busy_io, busy_lock, busy_sleep, busy_client;
 	double idle_share; /* workers' share of time waiting for new work */
+	/* Measured concurrency: client connections the workers' waits multiplexed. */
+	int event_loops;      /* workers with LOOP_CLIENTS or more clients in one wait */
+	double clients_mean;  /* per worker, time-weighted over its set waits, averaged */
+	__u32 clients_max;    /* most in one wait of any worker */
 	struct ws_condition conditions[WS_MODEL_CONDITIONS];
 	/* The high-load evidence: its basis and figures. */
 	enum ws_load_basis load_basis;
@@ -125,6 +131,7 @@ struct ws_prediction {
 	enum ws_latency latency;
 	double accept_wait_ms;	 /* time in the accept queue, <0 unknown */
 	double busy_ms_per_conn; /* busy worker time per connection, <0 unknown */
+	double conns_per_s;	 /* connections accepted per second now, <0 unknown */
 	/* Predicted direction of the median and tail latency: "down" | "up" | "unchanged". */
 	const char *latency_p50, *latency_p99;
 	/* CPU the workers spent in connection set-up/teardown syscalls, share of their CPU: an

@@ -267,6 +267,8 @@ static void verdict(FILE *f, const struct prom_meta *m)
 	label(f, "verdict", pr->async_helps ? pr->async_helps : "");
 	label(f, "class", pr->class_name);
 	end_count(f, 1);
+	if (pr->not_server)
+		return; /* no ratio: the model does not apply */
 	family(f, "waitscope_async_throughput_ratio", "gauge",
 	       "Predicted async over sync throughput (docs/model.md); bound: estimate, low, high.");
 	r[0] = pr->throughput_ratio;

@@ -337,6 +337,9 @@ void report_verdict_json(struct json_writer *w, const struct ws_prediction *pr)
 	json_kv_i64(w, "workers", pr->workers);
 	json_kv_i64(w, "dispatchers", pr->dispatchers);
 	json_kv_i64(w, "supervisors", pr->supervisors);
+	json_kv_i64(w, "event_loops", pr->event_loops);
+	json_kv_double(w, "clients_mean", pr->clients_mean, 2);
+	json_kv_u64(w, "clients_max", pr->clients_max);
 	if (pr->connections_held >= 0)
 		json_kv_double(w, "connections_held", pr->connections_held, 1);
 	else
@@ -345,6 +348,10 @@ void report_verdict_json(struct json_writer *w, const struct ws_prediction *pr)
 		json_kv_double(w, "listen_overflows", pr->listen_overflows, 0);
 	else
 		json_kv_null(w, "listen_overflows");
+	if (pr->conns_per_s >= 0)
+		json_kv_double(w, "connections_per_s", pr->conns_per_s, 1);
+	else
+		json_kv_null(w, "connections_per_s");
 	json_kv_i64(w, "recommended_workers", pr->recommended_workers);
 	json_kv_u64(w, "recommended_extra_rss_bytes", pr->recommended_extra_rss);
 	json_kv_str(w, "advice", vp.advice);

@@ -368,14 +368,26 @@ void report_verdict_text(FILE *f, const struct ws_prediction *pr)
 	int i;
 
 	verdict_prose(pr, &vp);
-	fprintf(f, "async model: %s: %s, x%.2f (x%.2f..x%.2f) [%s, %d workers]\n", pr->async_helps,
-		verdict_headline(pr->async_helps), pr->throughput_ratio, pr->ratio_low,
-		pr->ratio_high, pr->class_name, pr->workers);
+	if (pr->not_server)
+		fprintf(f, "async model: %s: %s [%s, %d workers]\n", pr->async_helps,
+			verdict_headline(pr->async_helps), pr->class_name, pr->workers);
+	else
+		fprintf(f, "async model: %s: %s, x%.2f (x%.2f..x%.2f) [%s, %d workers]\n",
+			pr->async_helps, verdict_headline(pr->async_helps), pr->throughput_ratio,
+			pr->ratio_low, pr->ratio_high, pr->class_name, pr->workers);
 	fprintf(f,
 		"  per busy worker-second: cpu %.1f%%, runq %.1f%%, io %.1f%%, lock %.1f%%, "
 		"sleep %.1f%%, client %.1f%%; idle %.1f%% of worker time\n",
 		pr->busy_cpu * 100, pr->busy_runq * 100, pr->busy_io * 100, pr->busy_lock * 100,
 		pr->busy_sleep * 100, pr->busy_client * 100, pr->idle_share * 100);
+	fprintf(f, "  concurrency: client connections per worker's wait: mean %.1f, max %u; %d "
+		"event loop(s) of %d workers\n",
+		pr->clients_mean, pr->clients_max, pr->event_loops, pr->workers);
+	if (pr->not_server) {
+		/* No request stream: the conditions of an async gain do not apply. */
+		fprintf(f, "  advice: %s\n", vp.advice);
+		return;
+	}
 	for (i = 0; i < WS_MODEL_CONDITIONS; i++)
 		fprintf(f, "  [%s] %s: %s\n", pr->conditions[i].met ? "met" : "not met",
 			pr->conditions[i].name, vp.evidence[i]);

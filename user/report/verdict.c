@@ -44,7 +44,7 @@ static void evidence(struct verdict_prose *out, const struct ws_prediction *pr)
 	char quota[40] = "";
 	int i;
 
-	if (pr->advice == WS_ADVICE_NO_WORKERS) {
+	if (pr->load_basis == WS_LOAD_NONE) {
 		for (i = 0; i < WS_MODEL_CONDITIONS; i++)
 			snprintf(out->evidence[i], sizeof(out->evidence[i]), "no worker threads");
 		return;
@@ -88,13 +88,27 @@ static const char *no_gain_reason(enum ws_advice a)
 	return "the offered load above today's is not known (no accept queue)";
 }
 
+/* "; ~R connections/s now, ~R' predicted": throughput in the user's units, when counted. */
+static void throughput(char *buf, size_t size, const struct ws_prediction *pr)
+{
+	buf[0] = '\0';
+	if (pr->conns_per_s > 0)
+		snprintf(buf, size, "; serving ~%.0f connections/s, an event loop ~%.0f/s",
+			 pr->conns_per_s, pr->conns_per_s * pr->throughput_ratio);
+}
+
 static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 {
-	char alt[96];
+	char alt[96], rate[80];
 
 	sync_alternative(alt, sizeof(alt), pr);
 	switch (pr->advice) {
 	case WS_ADVICE_NONE:
+		break;
+	case WS_ADVICE_NOT_SERVER:
+		snprintf(buf, n,
+			 "not a server: no listening socket, no accepted connection and no wait for "
+			 "new work or a client; the async model does not apply");
 		break;
 	case WS_ADVICE_NO_WORKERS:
 		snprintf(buf, n,
@@ -134,9 +148,10 @@ static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 		break;
 	case WS_ADVICE_ALREADY_ASYNC:
 		snprintf(buf, n,
-			 "%d workers wait for new work in poll/epoll, never block on sockets or "
-			 "disk, and run %.0f%% of busy time: already an event loop",
-			 pr->workers, pr->busy_cpu * 100);
+			 "%d of %d workers multiplex client connections in their waits (mean %.1f, "
+			 "max %u per worker) and none takes them one at a time: already an event "
+			 "loop",
+			 pr->event_loops, pr->workers, pr->clients_mean, pr->clients_max);
 		break;
 	case WS_ADVICE_LOAD_SERVED:
 	case WS_ADVICE_NO_SPARE_CPU:
@@ -145,8 +160,10 @@ static void advice(char *buf, size_t n, const struct ws_prediction *pr)
 			 pr->throughput_ratio, no_gain_reason(pr->advice));
 		break;
 	case WS_ADVICE_ASYNC:
-		snprintf(buf, n, "an event loop on %.1f CPUs would reach x%.2f (x%.2f..x%.2f)%s",
-			 pr->cpus_free, pr->throughput_ratio, pr->ratio_low, pr->ratio_high, alt);
+		throughput(rate, sizeof(rate), pr);
+		snprintf(buf, n, "an event loop on %.1f CPUs would reach x%.2f (x%.2f..x%.2f)%s%s",
+			 pr->cpus_free, pr->throughput_ratio, pr->ratio_low, pr->ratio_high, rate,
+			 alt);
 		break;
 	}
 }
@@ -207,5 +224,7 @@ const char *verdict_headline(const char *async_helps)
 		return "async would raise throughput";
 	if (!strcmp(async_helps, "marginal"))
 		return "async might raise throughput a little";
+	if (!strcmp(async_helps, "not-applicable"))
+		return "not a server, the async model does not apply";
 	return "async would not raise throughput";
 }
