@@ -194,6 +194,7 @@ static int close_step(struct agent_verdict *v, struct collector *c,
 	err = slide_push(&v->slide, v->prof.threads, v->prof.n_threads, &so, v->start_ns, now);
 	v->prof.threads = NULL;
 	v->prof.n_threads = 0;
+	v->prof.cap_threads = 0;
 	if (err)
 		return err;
 	v->slide.ring[(v->slide.head + v->slide.n_steps - 1) % v->slide.k].cut += v->cut;
@@ -206,6 +207,7 @@ static int close_step(struct agent_verdict *v, struct collector *c,
 		return -ENOMEM;
 	memcpy(v->prof.threads, sum, n_sum * sizeof(*sum));
 	v->prof.n_threads = n_sum;
+	v->prof.cap_threads = n_sum ? n_sum : 1;
 	v->prof.window_start_ns = slide_start_ns(&v->slide);
 	/* The kernel's exited totals run since the agent started: not this window's. */
 	memset(&v->prof.unlisted, 0, sizeof(v->prof.unlisted));

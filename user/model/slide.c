@@ -124,6 +124,13 @@ int slide_push(struct ws_slide *s, struct ws_thread *threads, size_t n,
 		st.cut = st.n - WS_SLIDE_MAX_THREADS;
 		st.n = WS_SLIDE_MAX_THREADS;
 	}
+	/* A profile's array has room to grow: the ring keeps only what it holds */
+	if (st.n) {
+		struct ws_thread *fit = realloc(threads, st.n * sizeof(*fit));
+
+		if (fit)
+			st.threads = fit;
+	}
 	if (s->n_steps == s->k) {
 		old = &s->ring[s->head];
 		sub_step(s, old);
@@ -133,7 +140,7 @@ int slide_push(struct ws_slide *s, struct ws_thread *threads, size_t n,
 		s->n_steps--;
 	}
 	if (add_step(s, &st)) {
-		free(threads);
+		free(st.threads);
 		return -ENOMEM;
 	}
 	s->ring[(s->head + s->n_steps) % s->k] = st;
