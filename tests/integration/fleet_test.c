@@ -239,7 +239,7 @@ static void wait_file(const char *path, double timeout_s)
 Test(fleet, prometheus_scrapes_agent, .init = setup, .fini = teardown, .timeout = 80,
      .description = "a real Prometheus scrapes --listen every second: up == 1, the summed "
 		    "time rate is the live thread count, a restart recovers to the new count "
-		    "with no counter reset, a verdict per window, promtool accepts a scrape")
+		    "with no counter reset, a sliding verdict, promtool accepts a scrape")
 {
 	char exe[128], listen[32], cfg[128], data[128], cfgarg[160], dataarg[160], web[64];
 	char ready[128], scrape[128], cmd[256], name[32];
@@ -309,7 +309,7 @@ Test(fleet, prometheus_scrapes_agent, .init = setup, .fini = teardown, .timeout 
 	cr_assert_float_eq(v, 0, 0, "a counter went down %g times", v);
 	v = prom_query(pport, "waitscope_processes");
 	cr_assert_float_eq(v, 1, 0, "one live target process, %g", v);
-	/* 3 s verdict windows: by now several are complete, one verdict series at a time */
+	/* a 3 s verdict window sliding by 1 s intervals: long full, one verdict series at a time */
 	v = prom_query(pport, "count(waitscope_async_verdict{service=\"fleet\"} == 1)");
 	cr_assert_float_eq(v, 1, 0, "verdict series: %g", v);
 }
