@@ -174,7 +174,8 @@ static int close_step(struct agent_verdict *v, struct collector *c,
 	v->prof.targets = calloc(n ? n : 1, sizeof(*v->prof.targets));
 	if (!v->prof.targets)
 		return -ENOMEM;
-	memcpy(v->prof.targets, targets, n * sizeof(*targets));
+	if (n) /* no live target: targets may be NULL, which memcpy() must not see */
+		memcpy(v->prof.targets, targets, n * sizeof(*targets));
 	v->prof.n_targets = n;
 	err = collector_collect(c, &v->prof);
 	if (err)
@@ -206,7 +207,8 @@ static int close_step(struct agent_verdict *v, struct collector *c,
 	v->prof.threads = malloc((n_sum ? n_sum : 1) * sizeof(*sum));
 	if (!v->prof.threads)
 		return -ENOMEM;
-	memcpy(v->prof.threads, sum, n_sum * sizeof(*sum));
+	if (n_sum)
+		memcpy(v->prof.threads, sum, n_sum * sizeof(*sum));
 	v->prof.n_threads = n_sum;
 	v->prof.cap_threads = n_sum ? n_sum : 1;
 	v->prof.window_start_ns = slide_start_ns(&v->slide);

@@ -119,7 +119,8 @@ int slide_push(struct ws_slide *s, struct ws_thread *threads, size_t n,
 				    .start_ns = start_ns, .end_ns = end_ns };
 	struct ws_slide_step *old;
 
-	qsort(threads, n, sizeof(*threads), cmp_tid);
+	if (n) /* an interval with no thread may come with no array: qsort() must not see NULL */
+		qsort(threads, n, sizeof(*threads), cmp_tid);
 	if (st.n > WS_SLIDE_MAX_THREADS) {
 		st.cut = st.n - WS_SLIDE_MAX_THREADS;
 		st.n = WS_SLIDE_MAX_THREADS;
