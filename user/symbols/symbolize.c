@@ -163,20 +163,38 @@ int maps_parse_line(const char *line, struct map_entry *out)
 	return 0;
 }
 
+/* A hex number at *p followed by one space: its value, and *p past the space. */
+static int hex_field(const char **p, unsigned long long *v)
+{
+	char *endp;
+
+	if (!isxdigit((unsigned char)**p))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(*p, &endp, 16);
+	if (errno || *endp != ' ')
+		return -EINVAL;
+	*p = endp + 1;
+	return 0;
+}
+
+/* len bytes of src as a string in name, cut to fit. */
+static void copy_name(char *name, size_t name_size, const char *src, size_t len)
+{
+	if (len >= name_size)
+		len = name_size - 1;
+	memcpy(name, src, len);
+	name[len] = '\0';
+}
+
 int kallsyms_parse_line(const char *line, __u64 *addr, char *type, char *name, size_t name_size)
 {
 	unsigned long long a;
-	const char *p;
-	char *endp;
+	const char *p = line;
 	size_t len;
 
-	if (!line || !addr || !type || !name || !name_size || !isxdigit((unsigned char)line[0]))
+	if (!line || !addr || !type || !name || !name_size || hex_field(&p, &a))
 		return -EINVAL;
-	errno = 0;
-	a = strtoull(line, &endp, 16);
-	if (errno || *endp != ' ')
-		return -EINVAL;
-	p = endp + 1;
 	if (!isalpha((unsigned char)p[0]) || p[1] != ' ')
 		return -EINVAL;
 	*type = p[0];
@@ -184,10 +202,7 @@ int kallsyms_parse_line(const char *line, __u64 *addr, char *type, char *name, s
 	len = strcspn(p, " \t\n");
 	if (!len)
 		return -EINVAL;
-	if (len >= name_size)
-		len = name_size - 1;
-	memcpy(name, p, len);
-	name[len] = '\0';
+	copy_name(name, name_size, p, len);
 	*addr = a;
 	return 0;
 }
@@ -196,31 +211,17 @@ int perfmap_parse_line(const char *line, __u64 *start, __u64 *size, char *name, 
 {
 	unsigned long long a, n;
 	const char *p = line;
-	char *endp;
 	size_t len;
 
-	if (!line || !start || !size || !name || !name_size || !isxdigit((unsigned char)line[0]))
+	if (!line || !start || !size || !name || !name_size || hex_field(&p, &a) ||
+	    hex_field(&p, &n) || !n || a + n < a)
 		return -EINVAL;
-	errno = 0;
-	a = strtoull(p, &endp, 16);
-	if (errno || *endp != ' ')
-		return -EINVAL;
-	p = endp + 1;
-	if (!isxdigit((unsigned char)*p))
-		return -EINVAL;
-	n = strtoull(p, &endp, 16);
-	if (errno || *endp != ' ' || !n || a + n < a)
-		return -EINVAL;
-	p = endp + 1;
 	len = strcspn(p, "\n");
 	while (len && (p[len - 1] == ' ' || p[len - 1] == '\r'))
 		len--;
 	if (!len)
 		return -EINVAL;
-	if (len >= name_size)
-		len = name_size - 1;
-	memcpy(name, p, len);
-	name[len] = '\0';
+	copy_name(name, name_size, p, len);
 	*start = a;
 	*size = n;
 	return 0;
